@@ -1,0 +1,20 @@
+import { boolean, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** A place events come from: a storefront, a Segment/RudderStack pipeline or a Shopify store. */
+export const sources = pgTable('sources', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  /** SHA-256 of the write key, hex. Write keys are random 192-bit tokens, so a fast hash is enough. */
+  writeKeyHash: text('write_key_hash').notNull().unique(),
+  /** First characters of the key, so people can tell keys apart without seeing them. */
+  writeKeyPrefix: text('write_key_prefix').notNull(),
+  /** Shared secret Shopify signs webhooks with (needed in clear to verify HMACs). */
+  shopifySecret: text('shopify_secret'),
+  /** Storefront origins allowed to call the ingestion API from a browser. */
+  allowedOrigins: text('allowed_origins').array().notNull().default([]),
+  enabled: boolean('enabled').notNull().default(true),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  disabledAt: timestamp('disabled_at', { withTimezone: true }),
+});
+
+export type Source = typeof sources.$inferSelect;

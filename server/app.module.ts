@@ -1,0 +1,52 @@
+import { DynamicModule, Global, Module, ModuleMetadata } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { CLOCK, Clock, systemClock } from './common/clock';
+import { APP_CONFIG, AppConfig, runsScheduler, servesHttpApi } from './config/app-config';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { IngestionModule } from './ingestion/ingestion.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { QueueModule } from './queue/queue.module';
+import { RedisModule } from './redis/redis.module';
+import { TrackerModule } from './tracker/tracker.module';
+
+@Global()
+@Module({})
+class CoreModule {
+  static with(config: AppConfig, clock: Clock): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+      ],
+      exports: [APP_CONFIG, CLOCK],
+    };
+  }
+}
+
+@Module({})
+class AppCoreModule {}
+
+export interface AppOptions {
+  clock?: Clock;
+}
+
+/** The modules a process loads depend on its role: `api` serves HTTP, `worker` runs jobs, `scheduler` runs crons. */
+@Module({})
+export class AppModule {
+  /** Configuration, clock, database, Redis, queues and metrics: what every process needs. */
+  static core(config: AppConfig, options: AppOptions = {}): DynamicModule {
+    return {
+      module: AppCoreModule,
+      imports: [CoreModule.with(config, options.clock ?? systemClock), DatabaseModule, RedisModule, QueueModule, MetricsModule],
+    };
+  }
+
+  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
+    const imports: NonNullable<ModuleMetadata['imports']> = [AppModule.core(config, options), HealthModule];
+    if (servesHttpApi(config.role)) imports.push(IngestionModule, TrackerModule);
+    if (runsScheduler(config.role)) imports.push(ScheduleModule.forRoot());
+    return { module: AppModule, imports };
+  }
+}

@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { AppModule, AppOptions } from './app.module';
+import { AppConfig, servesHttpApi } from './config/app-config';
+import { installBodyParsing } from './http/body-parsing';
+import { AllErrorsFilter } from './http/error-responses';
+import { installRequestTelemetry } from './http/request-telemetry';
+import { installIngestionCors } from './ingestion/cors';
+import { MAX_REQUEST_BYTES } from './ingestion/limits';
+import { Logger, PinoNestLogger } from './logging/logger';
+import { MetricsService } from './metrics/metrics.service';
+import { SourcesService } from './sources/sources.service';
+
+/** Builds the application for the configured role, ready to `listen`. */
+export async function createApp(config: AppConfig, logger: Logger, options: AppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_REQUEST_BYTES,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
+    logger: new PinoNestLogger(logger),
+    bufferLogs: false,
+    bodyParser: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  installBodyParsing(fastify);
+  installRequestTelemetry(fastify, app.get(MetricsService), logger);
+  if (servesHttpApi(config.role)) installIngestionCors(fastify, app.get(SourcesService));
+  app.useGlobalFilters(new AllErrorsFilter());
+  await app.init();
+  return app;
+}

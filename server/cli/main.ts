@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/app-config';
+import { migrateDatabase } from '../database/migrate';
+import { createLogger, PinoNestLogger } from '../logging/logger';
+import { CliModule } from './cli.module';
+import { CliUsageError } from './cli-support';
+import { createSource, listSources, setSourceEnabled } from './sources-commands';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  sources:create --name NAME [--shopify-secret SECRET] [--origin https://shop.example ...]
+                       create an event source; prints its write key alone on the last line
+  sources:list         list sources (key prefixes only; keys are stored hashed)
+  sources:disable --id ID
+  sources:enable --id ID
+`;
+
+const OPTIONS = {
+  name: { type: 'string' },
+  'shopify-secret': { type: 'string' },
+  origin: { type: 'string', multiple: true },
+  id: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  let values: Record<string, unknown>;
+  try {
+    values = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const commands: Record<string, true> = { 'sources:create': true, 'sources:list': true, 'sources:disable': true, 'sources:enable': true };
+  if (!commands[command]) {
+    process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+    return 2;
+  }
+
+  const config = loadConfig();
+  await migrateDatabase(config.databaseUrl);
+  const logger = createLogger('warn', process.stderr);
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: new PinoNestLogger(logger) });
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  try {
+    if (command === 'sources:create') await createSource(app, values, out);
+    if (command === 'sources:list') await listSources(app, out);
+    if (command === 'sources:disable') await setSourceEnabled(app, values, false, out);
+    if (command === 'sources:enable') await setSourceEnabled(app, values, true, out);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    if (error instanceof CliUsageError || error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('fills defaults for a bare environment', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.role).toBe('all');
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.databaseUrl).toMatch(/^postgres:\/\//);
+  });
+
+  it('names every malformed variable and what it got', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', ROLE: 'boss', REDIS_URL: 'http://x', DATABASE_URL: 'nope' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('PORT: must be a whole number between 0 and 65535 (got "eighty")');
+    expect(problems).toContain('ROLE: must be one of all, api, worker, scheduler (got "boss")');
+    expect(problems).toContain('REDIS_URL: must be a URL starting with redis:// or rediss://');
+    expect(problems).toContain('DATABASE_URL:');
+  });
+
+  it('treats empty variables as unset and trims the public URL', () => {
+    const config = loadConfig({ PORT: '', PUBLIC_URL: 'https://recover.example.com/' });
+    expect(config.port).toBe(3000);
+    expect(config.publicUrl).toBe('https://recover.example.com');
+  });
+
+  it('rejects an out-of-range pool size', () => {
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE: must be a whole number between 1 and 500/);
+  });
+});

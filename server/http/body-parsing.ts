@@ -1,0 +1,37 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** A body that could not be read as JSON; routes report it after authenticating the caller. */
+export class UnreadableBody {
+  constructor(readonly message: string) {}
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body's bytes as received, for signature checks (Shopify HMAC). */
+    rawBody?: Buffer;
+  }
+}
+
+/**
+ * JSON bodies are parsed here but never rejected here: a malformed or mistyped body becomes an
+ * `UnreadableBody`, so that authentication still answers first and the route can say precisely what was wrong.
+ * `text/plain` is read as JSON too, because `navigator.sendBeacon` cannot send `application/json` cross-origin.
+ */
+export function installBodyParsing(fastify: FastifyInstance) {
+  fastify.removeAllContentTypeParsers();
+  const parseJson = (request: FastifyRequest, body: Buffer, done: (err: null, body: unknown) => void) => {
+    request.rawBody = body;
+    if (body.length === 0) return done(null, new UnreadableBody('body is empty; expected JSON'));
+    try {
+      done(null, JSON.parse(body.toString('utf8')));
+    } catch (error) {
+      done(null, new UnreadableBody(`malformed JSON: ${(error as Error).message}`));
+    }
+  };
+  fastify.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, parseJson);
+  fastify.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer' }, parseJson);
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    done(null, new UnreadableBody(`Content-Type "${request.headers['content-type'] ?? ''}" is not accepted; send application/json`));
+  });
+}

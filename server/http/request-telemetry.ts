@@ -1,0 +1,22 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { MetricsService } from '../metrics/metrics.service';
+
+function redactUrl(url: string): string {
+  return url.replace(/([?&](?:writeKey|write_key)=)[^&]*/g, '$1[redacted]');
+}
+
+/** One log line and one metrics sample per request; the route label is the pattern, never the raw URL. */
+export function installRequestTelemetry(fastify: FastifyInstance, metrics: MetricsService, logger: Logger) {
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, seconds);
+    if (route === '/health' || route === '/metrics') return;
+    logger.info(
+      { method: request.method, url: redactUrl(request.url), route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, reqId: request.id },
+      'request',
+    );
+  });
+}

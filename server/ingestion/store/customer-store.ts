@@ -1,0 +1,89 @@
+import { inArray } from 'drizzle-orm';
+import { customers } from '../../../models';
+import { RetryTransaction, TransactionScope } from '../../database/transaction';
+import type { CustomerIdentities } from '../identity/customer-identity';
+import { AliasOwners } from '../identity/owners';
+import type { NormalizedEvent } from '../normalized-event';
+import { customerRow, customerStateOf } from '../projection/customer-row';
+import { customerFactsOf, CustomerState, mergeCustomers } from '../projection/customer-state';
+import { takeExcluded } from './excluded';
+
+export async function loadCustomerAliases(scope: TransactionScope, aliases: Array<{ kind: string; value: string }>) {
+  const owners = new AliasOwners();
+  const userIds = new Map<string, string>();
+  if (aliases.length === 0) return { owners, userIds };
+  const { rows } = await scope.client.query<{ kind: string; value: string; customer_id: string; user_id: string | null }>(
+    `SELECT a.kind, a.value, a.customer_id, c.user_id
+       FROM unnest($1::text[], $2::text[]) AS k(kind, value)
+       JOIN customer_aliases a ON a.kind = k.kind AND a.value = k.value
+       JOIN customers c ON c.id = a.customer_id`,
+    [aliases.map((a) => a.kind), aliases.map((a) => a.value)],
+  );
+  for (const row of rows) {
+    owners.load(row.kind, row.value, row.customer_id);
+    if (row.user_id !== null) userIds.set(row.customer_id, row.user_id);
+  }
+  return { owners, userIds };
+}
+
+/**
+ * Writes what a batch taught us about customers: new and updated profiles, merges of anonymous profiles
+ * into the profile they turned out to be, and the new aliases.
+ */
+export async function storeCustomers(scope: TransactionScope, events: readonly NormalizedEvent[], identities: CustomerIdentities, now: Date) {
+  const { owners, customerOf, created, userIdOf } = identities;
+  const survivors = new Set(customerOf.values());
+  const losers = owners.merges.map((m) => m.from);
+  const existingIds = [...new Set([...survivors, ...losers])].filter((id) => !created.has(id)).sort();
+
+  const existing = existingIds.length === 0 ? [] : await scope.db.select().from(customers).where(inArray(customers.id, existingIds)).orderBy(customers.id).for('update');
+  if (existing.length !== existingIds.length) throw new RetryTransaction('a customer was merged away by a concurrent batch');
+
+  const states = new Map<string, CustomerState>();
+  const fold = (id: string, state: CustomerState) => {
+    const current = states.get(id);
+    states.set(id, current ? mergeCustomers(current, state) : state);
+  };
+  for (const row of existing) fold(owners.survivor(row.id), customerStateOf(row));
+  for (const event of events) {
+    const id = customerOf.get(event.key);
+    if (id !== undefined) fold(id, customerFactsOf(event));
+  }
+
+  const storedUserIds = new Map(existing.map((row) => [row.id, row.userId]));
+  const rows = [...states].map(([id, state]) => customerRow(id, userIdOf.get(id) ?? storedUserIds.get(id) ?? null, state, now));
+  if (rows.length > 0) {
+    await scope.db
+      .insert(customers)
+      .values(rows)
+      .onConflictDoUpdate({ target: customers.id, set: takeExcluded(customers, ['id', 'ordersCount', 'lifetimeValue', 'createdAt']) });
+  }
+
+  const merges = owners.merges.map((m) => ({ from: m.from, into: owners.survivor(m.into) })).filter((m) => !created.has(m.from));
+  if (merges.length > 0) {
+    const params = [merges.map((m) => m.from), merges.map((m) => m.into)];
+    for (const table of ['customer_aliases', 'checkouts', 'events', 'orders', 'push_subscriptions']) {
+      await scope.client.query(
+        `UPDATE ${table} t SET customer_id = m.into_id FROM unnest($1::uuid[], $2::uuid[]) AS m(from_id, into_id) WHERE t.customer_id = m.from_id`,
+        params,
+      );
+    }
+    await scope.client.query('DELETE FROM customers WHERE id = ANY($1::uuid[])', [params[0]]);
+    await scope.client.query(
+      `UPDATE customers c SET orders_count = o.n, lifetime_value = o.total
+         FROM (SELECT id, (SELECT count(*) FROM orders WHERE customer_id = id) AS n,
+                          (SELECT coalesce(sum(revenue), 0) FROM orders WHERE customer_id = id) AS total
+                 FROM unnest($1::uuid[]) AS id) o
+        WHERE c.id = o.id`,
+      [[...new Set(params[1])]],
+    );
+  }
+
+  const claims = owners.finalClaims();
+  if (claims.length > 0) {
+    await scope.client.query(
+      `INSERT INTO customer_aliases (kind, value, customer_id) SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[]) ON CONFLICT DO NOTHING`,
+      [claims.map((c) => c.kind), claims.map((c) => c.value), claims.map((c) => c.ownerId)],
+    );
+  }
+}

@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import { createApp } from './bootstrap';
+import { ConfigError, loadConfig } from './config/app-config';
+import { migrateDatabase } from './database/migrate';
+import { ShutdownState } from './health/shutdown-state';
+import { createLogger } from './logging/logger';
+import { createRedis, redisEvictionWarning } from './redis/redis.module';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+
+  if (config.migrateOnStart) {
+    await migrateDatabase(config.databaseUrl);
+    logger.info('database migrations applied');
+  }
+  const probe = createRedis(config.redisUrl, 'cr-startup-probe');
+  const warning = await redisEvictionWarning(probe);
+  if (warning) logger.warn(warning);
+  probe.disconnect();
+
+  const app = await createApp(config, logger);
+  await app.listen({ port: config.port, host: config.host });
+  logger.info({ role: config.role, port: config.port, publicUrl: config.publicUrl }, 'checkout recovery is up');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: refusing new work, finishing what is in flight');
+    app.get(ShutdownState).draining = true;
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    try {
+      await app.close();
+      logger.info('shut down cleanly');
+      logger.flush();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error while shutting down');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`checkout recovery failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+const origin = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}, 'must be an origin such as https://shop.example (scheme, host and optional port, no path or trailing slash)');
+
+export const newSourceSchema = z.object({
+  name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  shopifySecret: z.string().min(8, 'must be at least 8 characters').max(500).optional(),
+  allowedOrigins: z.array(origin).max(50, 'at most 50 origins').default([]),
+});
+
+export type NewSource = z.input<typeof newSourceSchema>;

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { SourcesService } from './sources.service';
+
+@Module({
+  providers: [SourcesService],
+  exports: [SourcesService],
+})
+export class SourcesModule {}

@@ -1,0 +1,134 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { eq } from 'drizzle-orm';
+import Redis from 'ioredis';
+import { sources } from '../../models';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DATABASE, Database } from '../database/database';
+import { createRedis, REDIS } from '../redis/redis.module';
+import { NewSource, newSourceSchema } from './source-input';
+import { generateWriteKey, hashWriteKey, writeKeyPrefix } from './write-key';
+
+export interface AuthenticatedSource {
+  id: string;
+  name: string;
+  shopifySecret: string | null;
+  allowedOrigins: string[];
+}
+
+export interface CreatedSource {
+  id: string;
+  name: string;
+  writeKey: string;
+}
+
+interface CacheEntry {
+  source: AuthenticatedSource | null;
+  expiresAt: number;
+}
+
+/** Creates sources and resolves write keys, caching lookups; every change is broadcast so other replicas forget at once. */
+@Injectable()
+export class SourcesService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(SourcesService.name);
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly origins = new Set<string>();
+  private originsLoadedAt = 0;
+  private subscriber?: Redis;
+
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private get channel() {
+    return `${this.config.redisPrefix}:sources:changed`;
+  }
+
+  async onModuleInit() {
+    this.subscriber = createRedis(this.config.redisUrl, 'cr-sources-subscriber');
+    this.subscriber.on('message', () => this.forget());
+    this.subscriber.on('error', (error) => this.logger.warn(`source change subscription: ${error.message}`));
+    await this.subscriber.subscribe(this.channel);
+  }
+
+  async onModuleDestroy() {
+    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+  }
+
+  async create(input: NewSource): Promise<CreatedSource> {
+    const valid = newSourceSchema.parse(input);
+    const writeKey = generateWriteKey();
+    const [row] = await this.db
+      .insert(sources)
+      .values({
+        name: valid.name,
+        writeKeyHash: hashWriteKey(writeKey),
+        writeKeyPrefix: writeKeyPrefix(writeKey),
+        shopifySecret: valid.shopifySecret ?? null,
+        allowedOrigins: valid.allowedOrigins,
+      })
+      .returning({ id: sources.id, name: sources.name });
+    await this.announceChange();
+    return { id: row.id, name: row.name, writeKey };
+  }
+
+  /** Returns false when no source has that id. */
+  async setEnabled(id: string, enabled: boolean): Promise<boolean> {
+    const rows = await this.db
+      .update(sources)
+      .set({ enabled, disabledAt: enabled ? null : new Date() })
+      .where(eq(sources.id, id))
+      .returning({ id: sources.id });
+    await this.announceChange();
+    return rows.length > 0;
+  }
+
+  async list() {
+    return this.db
+      .select({ id: sources.id, name: sources.name, enabled: sources.enabled, writeKeyPrefix: sources.writeKeyPrefix, allowedOrigins: sources.allowedOrigins, createdAt: sources.createdAt })
+      .from(sources)
+      .orderBy(sources.createdAt);
+  }
+
+  async authenticate(writeKey: string, now = Date.now()): Promise<AuthenticatedSource | null> {
+    const hash = hashWriteKey(writeKey);
+    const cached = this.cache.get(hash);
+    if (cached && cached.expiresAt > now) return cached.source;
+    const [row] = await this.db
+      .select({
+        id: sources.id,
+        name: sources.name,
+        shopifySecret: sources.shopifySecret,
+        allowedOrigins: sources.allowedOrigins,
+        enabled: sources.enabled,
+      })
+      .from(sources)
+      .where(eq(sources.writeKeyHash, hash));
+    const source = row && row.enabled ? { id: row.id, name: row.name, shopifySecret: row.shopifySecret, allowedOrigins: row.allowedOrigins } : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { source, expiresAt: now + this.config.sourceCacheTtlMs });
+    return source;
+  }
+
+  /** Origins any enabled source accepts; used to answer CORS preflights, which carry no key. */
+  async isKnownOrigin(origin: string, now = Date.now()): Promise<boolean> {
+    if (now - this.originsLoadedAt > this.config.sourceCacheTtlMs) {
+      const rows = await this.db.select({ allowedOrigins: sources.allowedOrigins }).from(sources).where(eq(sources.enabled, true));
+      this.origins.clear();
+      for (const row of rows) for (const o of row.allowedOrigins) this.origins.add(o);
+      this.originsLoadedAt = now;
+    }
+    return this.origins.has(origin);
+  }
+
+  private forget() {
+    this.cache.clear();
+    this.originsLoadedAt = 0;
+  }
+
+  private async announceChange() {
+    this.forget();
+    await this.redis.publish(this.channel, 'changed').catch((error: Error) => this.logger.warn(`could not announce source change: ${error.message}`));
+  }
+}

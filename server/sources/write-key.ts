@@ -1,0 +1,21 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+const PREFIX = 'wk_';
+
+/** A new write key: 192 random bits, URL-safe, recognisable by its `wk_` prefix. */
+export function generateWriteKey(): string {
+  return PREFIX + randomBytes(24).toString('base64url');
+}
+
+/** Keys are long random tokens, so SHA-256 is enough; it keeps authentication off the hot path. */
+export function hashWriteKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export function writeKeyPrefix(key: string): string {
+  return key.slice(0, 10);
+}
+
+export function looksLikeWriteKey(value: string): boolean {
+  return /^wk_[A-Za-z0-9_-]{32}$/.test(value);
+}

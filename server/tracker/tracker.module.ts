@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { TrackerController } from './tracker.controller';
+
+@Module({ controllers: [TrackerController] })
+export class TrackerModule {}
