@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppModule, AppOptions } from './app.module';
 import { AppConfig, servesHttpApi } from './config/app-config';
 import { installBodyParsing } from './http/body-parsing';
+import { InFlightRequests } from './http/graceful-shutdown';
 import { AllErrorsFilter } from './http/error-responses';
 import { installRequestTelemetry } from './http/request-telemetry';
 import { installIngestionCors } from './ingestion/cors';
@@ -27,6 +28,7 @@ export async function createApp(config: AppConfig, logger: Logger, options: AppO
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  app.get(InFlightRequests).install(fastify);
   installBodyParsing(fastify);
   installRequestTelemetry(fastify, app.get(MetricsService), logger);
   if (servesHttpApi(config.role)) installIngestionCors(fastify, app.get(SourcesService));

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
 import { migrateDatabase } from './database/migrate';
-import { ShutdownState } from './health/shutdown-state';
+import { InFlightRequests, shutDownGracefully } from './http/graceful-shutdown';
 import { createLogger } from './logging/logger';
 import { createRedis, redisEvictionWarning } from './redis/redis.module';
 
@@ -37,14 +37,13 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: refusing new work, finishing what is in flight');
-    app.get(ShutdownState).draining = true;
     const timer = setTimeout(() => {
       logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting');
       process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
     try {
-      await app.close();
+      await shutDownGracefully(app, app.get(InFlightRequests), logger);
       logger.info('shut down cleanly');
       logger.flush();
       process.exit(0);
