@@ -1,0 +1,499 @@
+import { z } from 'zod';
+import type { CartItem, CheckoutStage } from '../../../models/checkouts';
+import { cartSnapshot } from '../cart';
+import { classifyDevice } from '../device';
+import { currencyCode, email, httpUrl, identifier, ipAddress, locale, money, normaliseEmail, phone, timezone, timestamp } from '../field-rules';
+import { itemProblem, MAX_EVENTS_PER_REQUEST } from '../limits';
+import { CustomerFacts, EventContext, EventType, NormalizedEvent } from '../normalized-event';
+import { IngestProblem, IngestRejected, joinPath } from '../problems';
+
+/** The message types with a route of their own (`POST /v1/<type>`). */
+export type SegmentRouteType = 'track' | 'identify' | 'page' | 'alias';
+
+export interface SegmentParseOptions {
+  /** When the server received the request; the reference for clock-skew correction. */
+  receivedAt: Date;
+  now: () => number;
+  /** Set on the single-type routes: the body is one message of this type, whose `type` may be omitted. */
+  expectType?: SegmentRouteType;
+}
+
+export interface SegmentParseResult {
+  events: NormalizedEvent[];
+  /** Well-formed messages we have no use for (screen, group, track events outside the Ecommerce spec). */
+  ignored: number;
+}
+
+const MESSAGE_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
+type MessageType = (typeof MESSAGE_TYPES)[number];
+
+type Ecommerce = 'checkout_started' | 'checkout_step_viewed' | 'checkout_step_completed' | 'payment_entered' | 'order_completed' | 'cart_viewed' | 'product_added' | 'product_removed';
+
+/** Segment Ecommerce Spec v2 track events we read, by name (matched case-insensitively, spaces collapsed). */
+const ECOMMERCE_EVENTS = new Map<string, Ecommerce>([
+  ['checkout started', 'checkout_started'],
+  ['checkout step viewed', 'checkout_step_viewed'],
+  ['checkout step completed', 'checkout_step_completed'],
+  ['payment info entered', 'payment_entered'],
+  ['order completed', 'order_completed'],
+  ['cart viewed', 'cart_viewed'],
+  ['product added', 'product_added'],
+  ['product removed', 'product_removed'],
+]);
+
+const STAGE_OF: Partial<Record<EventType, CheckoutStage>> = {
+  cart_viewed: 'cart',
+  product_added: 'cart',
+  product_removed: 'cart',
+  checkout_started: 'started',
+  checkout_step_viewed: 'started',
+  shipping_entered: 'shipping',
+  payment_entered: 'payment',
+  order_completed: 'completed',
+};
+
+const messageId = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required (a unique id per message, used to drop duplicates)' : 'must be a string') })
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters');
+
+/**
+ * `originalTimestamp` and `sentAt` come from the device's clock, which may be off by any amount: only their form
+ * is checked here; the 24 h future limit applies to the instant they are corrected to.
+ */
+const deviceTimestamp = timestamp(() => Number.POSITIVE_INFINITY);
+const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Segment libraries send `null` (and often `""`) for fields they have no value for. */
+const isAbsent = (value: unknown) => value === undefined || value === null || value === '';
+const textField = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+/**
+ * Reads a Segment HTTP Tracking API body: `{ batch: [...], context?, sentAt?, writeKey? }`, a bare array of
+ * messages, or one message (webhook destinations post those). All-or-nothing: any problem rejects the request.
+ */
+export function parseSegmentMessages(body: unknown, options: SegmentParseOptions): SegmentParseResult {
+  const { messages, envelope } = messagesOf(body, options.expectType);
+  const problems: IngestProblem[] = [];
+  const oversized: IngestProblem[] = [];
+
+  const batchReader = new Reader(null, problems);
+  let batchContext: Record<string, unknown> = {};
+  if (!isAbsent(envelope.context)) {
+    if (isObject(envelope.context)) batchContext = envelope.context;
+    else batchReader.add('context', 'must be an object');
+  }
+  const batchSentAt = isAbsent(envelope.sentAt) ? undefined : batchReader.run(deviceTimestamp, envelope.sentAt, 'sentAt');
+
+  const events: NormalizedEvent[] = [];
+  let ignored = 0;
+  messages.forEach((message, index) => {
+    const unfit = itemProblem(message, index);
+    if (unfit) {
+      (unfit.status === 413 ? oversized : problems).push(unfit.problem);
+      return;
+    }
+    const reader = new Reader(index, problems);
+    if (!isObject(message)) {
+      reader.add('', 'must be a JSON object: one Segment message');
+      return;
+    }
+    const read = readMessage(message, reader, { ...options, batchContext, batchSentAt });
+    if (read === 'ignored') ignored++;
+    else if (read) events.push(read);
+  });
+  if (oversized.length > 0) throw new IngestRejected(413, oversized);
+  if (problems.length > 0) throw new IngestRejected(400, problems);
+  return { events, ignored };
+}
+
+function messagesOf(body: unknown, expectType: SegmentRouteType | undefined): { messages: unknown[]; envelope: Record<string, unknown> } {
+  const reject = (path: string, message: string): never => {
+    throw new IngestRejected(400, [{ index: null, path, message }]);
+  };
+  if (expectType) {
+    if (!isObject(body) || 'batch' in body) return reject('', `body must be one ${expectType} message object; send batches to /v1/batch`);
+    return { messages: [body], envelope: {} };
+  }
+  let messages: unknown[];
+  let envelope: Record<string, unknown> = {};
+  let path = 'batch';
+  if (Array.isArray(body)) {
+    messages = body;
+    path = '';
+  } else if (isObject(body) && 'batch' in body) {
+    if (!Array.isArray(body.batch)) return reject('batch', 'must be an array of messages');
+    messages = body.batch;
+    envelope = body;
+  } else if (isObject(body) && 'type' in body) {
+    messages = [body];
+  } else {
+    return reject('', 'body must be a Segment batch { "batch": [...] }, an array of messages, or one message with a "type"');
+  }
+  if (messages.length === 0) reject(path, 'must hold at least one message');
+  if (messages.length > MAX_EVENTS_PER_REQUEST) {
+    throw new IngestRejected(413, [{ index: null, path, message: `holds ${messages.length} messages; at most ${MAX_EVENTS_PER_REQUEST} per request` }]);
+  }
+  return { messages, envelope };
+}
+
+interface MessageOptions extends SegmentParseOptions {
+  batchContext: Record<string, unknown>;
+  batchSentAt: Date | undefined;
+}
+
+function readMessage(message: Record<string, unknown>, r: Reader, options: MessageOptions): NormalizedEvent | 'ignored' | undefined {
+  const problemsBefore = r.count();
+  const type = messageType(message.type, r, options.expectType);
+  const key = r.run(messageId, message.messageId, 'messageId');
+  const userId = r.id(message.userId, 'userId');
+  const anonymousId = r.id(message.anonymousId, 'anonymousId');
+  const occurredAt = occurredAtOf(message, r, options);
+
+  let ecommerce: Ecommerce | undefined;
+  let eventName = '';
+  if (type === 'track') {
+    if (typeof message.event !== 'string' || message.event.trim() === '') r.add('event', 'is required for track (the event name, such as "Checkout Started")');
+    else eventName = message.event.trim();
+    ecommerce = ECOMMERCE_EVENTS.get(eventName.toLowerCase().replace(/\s+/g, ' '));
+  }
+  // Segment's rule, except that an Ecommerce event may be known only by its checkout, cart or order id.
+  const previousId = type === 'alias' ? r.id(message.previousId, 'previousId') : undefined;
+  if (type === 'alias') {
+    if (isAbsent(message.userId)) r.add('userId', 'is required for alias');
+    if (isAbsent(message.previousId)) r.add('previousId', 'is required for alias');
+  } else if (type !== undefined && !ecommerce && isAbsent(message.userId) && isAbsent(message.anonymousId)) {
+    r.add('userId', 'is required when there is no anonymousId: every message must carry userId or anonymousId');
+  }
+  if (type === undefined || key === undefined || occurredAt === undefined || r.count() > problemsBefore) {
+    // Still read the rest, to report every problem at once.
+    if (type !== undefined && type !== 'screen' && type !== 'group' && (type !== 'track' || ecommerce)) mapMessage(type, ecommerce, eventName, message, r, options, {});
+    return undefined;
+  }
+  if (type === 'screen' || type === 'group' || (type === 'track' && !ecommerce)) return 'ignored';
+  return mapMessage(type, ecommerce, eventName, message, r, options, { key, userId, anonymousId, previousId, occurredAt });
+}
+
+function messageType(raw: unknown, r: Reader, expectType: SegmentRouteType | undefined): MessageType | undefined {
+  if (expectType) {
+    if (!isAbsent(raw) && raw !== expectType) {
+      r.add('type', `must be "${expectType}" on /v1/${expectType} (or be left out)`);
+      return undefined;
+    }
+    return expectType;
+  }
+  if (isAbsent(raw)) {
+    r.add('type', `is required: one of ${MESSAGE_TYPES.join(', ')}`);
+    return undefined;
+  }
+  if (!MESSAGE_TYPES.includes(raw as MessageType)) {
+    r.add('type', `must be one of ${MESSAGE_TYPES.join(', ')}`);
+    return undefined;
+  }
+  return raw as MessageType;
+}
+
+/**
+ * `timestamp` when the sender set one; else `originalTimestamp` corrected for the device's clock skew the way Segment
+ * does it, `receivedAt - (sentAt - originalTimestamp)` (uncorrected when there is no `sentAt`); else the receive time.
+ */
+function occurredAtOf(message: Record<string, unknown>, r: Reader, options: MessageOptions): Date | undefined {
+  if (!isAbsent(message.timestamp)) return r.run(timestamp(options.now), message.timestamp, 'timestamp');
+  const sentAt = isAbsent(message.sentAt) ? options.batchSentAt : r.run(deviceTimestamp, message.sentAt, 'sentAt');
+  if (isAbsent(message.originalTimestamp)) return options.receivedAt;
+  const original = r.run(deviceTimestamp, message.originalTimestamp, 'originalTimestamp');
+  if (original === undefined || (sentAt === undefined && !isAbsent(message.sentAt))) return undefined;
+  const occurredAt = sentAt === undefined ? original : new Date(options.receivedAt.getTime() - (sentAt.getTime() - original.getTime()));
+  if (occurredAt.getTime() - options.now() > MAX_FUTURE_MS) {
+    r.add('originalTimestamp', sentAt === undefined ? 'is more than 24 hours in the future' : 'is more than 24 hours in the future, even corrected for clock skew with sentAt');
+    return undefined;
+  }
+  return occurredAt;
+}
+
+interface Envelope {
+  key?: string;
+  userId?: string;
+  anonymousId?: string;
+  previousId?: string;
+  occurredAt?: Date;
+}
+
+/** Maps a message whose envelope is sound; with an incomplete envelope it only collects the remaining problems. */
+function mapMessage(
+  type: Exclude<MessageType, 'screen' | 'group'>,
+  ecommerce: Ecommerce | undefined,
+  eventName: string,
+  message: Record<string, unknown>,
+  r: Reader,
+  options: MessageOptions,
+  envelope: Envelope,
+): NormalizedEvent | undefined {
+  const problemsBefore = r.count();
+  const own = message.context;
+  if (!isAbsent(own) && !isObject(own)) r.add('context', 'must be an object');
+  const merged = mergeUnder(options.batchContext, isObject(own) ? own : {});
+  const context = readContext(merged, r);
+  const properties = r.object(message.properties, 'properties');
+
+  let customer: CustomerFacts;
+  let eventType: EventType;
+  let refs: NormalizedEvent['refs'] = {};
+  let cart: NormalizedEvent['cart'];
+  let order: NormalizedEvent['order'];
+  if (type === 'identify' || type === 'alias') {
+    const traits = type === 'identify' ? r.object(message.traits, 'traits') : {};
+    customer = customerFacts(envelope, context, r, [
+      { traits, path: 'traits' },
+      { traits: context.traits, path: 'context.traits' },
+    ]);
+    if (type === 'alias') customer.anonymousId = envelope.previousId;
+    eventType = 'identify';
+  } else {
+    customer = customerFacts(envelope, context, r, [{ traits: context.traits, path: 'context.traits' }]);
+    if (type === 'page') {
+      eventType = 'page_viewed';
+      // A page call's own properties describe the page better than the context does.
+      const page = { ...context.event.page, ...compact(readPage(properties, 'properties', r)) };
+      context.event.page = Object.keys(page).length > 0 ? page : undefined;
+    } else {
+      const read = readEcommerce(ecommerce!, eventName, properties, r);
+      eventType = read.type;
+      refs = read.refs;
+      cart = read.cart;
+      order = read.order;
+    }
+  }
+  if (r.count() > problemsBefore || envelope.key === undefined || envelope.occurredAt === undefined) return undefined;
+
+  const { writeKey: _credential, ...payload } = message;
+  const event: NormalizedEvent = {
+    key: envelope.key,
+    type: eventType,
+    occurredAt: envelope.occurredAt,
+    origin: 'segment',
+    refs,
+    stage: STAGE_OF[eventType],
+    // The write key is a credential: it is not kept with the stored message.
+    payload,
+  };
+  if (Object.values(customer).some((v) => v !== undefined)) event.customer = customer;
+  if (cart) event.cart = cart;
+  if (order) event.order = order;
+  const eventContext = compact(context.event);
+  if (Object.keys(eventContext).length > 0) event.context = eventContext;
+  return event;
+}
+
+interface ReadContext {
+  event: EventContext;
+  timezone?: string;
+  locale?: string;
+  traits: Record<string, unknown>;
+}
+
+function readContext(context: Record<string, unknown>, r: Reader): ReadContext {
+  const userAgent = r.text(context.userAgent, 'context.userAgent', textField(2000));
+  const ip = r.text(context.ip, 'context.ip', ipAddress);
+  const page = compact(readPage(r.object(context.page, 'context.page'), 'context.page', r));
+  const campaign = r.object(context.campaign, 'context.campaign');
+  const utm = compact({
+    source: r.text(campaign.source, 'context.campaign.source', textField(500)),
+    medium: r.text(campaign.medium, 'context.campaign.medium', textField(500)),
+    campaign: r.text(campaign.name, 'context.campaign.name', textField(500)),
+    term: r.text(campaign.term, 'context.campaign.term', textField(500)),
+    content: r.text(campaign.content, 'context.campaign.content', textField(500)),
+  });
+  return {
+    event: {
+      device: classifyDevice(userAgent),
+      userAgent,
+      page: Object.keys(page).length > 0 ? page : undefined,
+      ip,
+      utm: Object.keys(utm).length > 0 ? utm : undefined,
+    },
+    timezone: r.text(context.timezone, 'context.timezone', timezone),
+    locale: r.text(context.locale, 'context.locale', locale),
+    traits: r.object(context.traits, 'context.traits'),
+  };
+}
+
+function readPage(page: Record<string, unknown>, path: string, r: Reader): NonNullable<EventContext['page']> {
+  return {
+    url: r.text(page.url, `${path}.url`, httpUrl),
+    path: r.text(page.path, `${path}.path`, textField(4096)),
+    title: r.text(page.title, `${path}.title`, textField(1000)),
+    referrer: r.text(page.referrer, `${path}.referrer`, textField(4096)),
+  };
+}
+
+/** Customer facts from the envelope, the context, and traits (the first source holding a field wins). */
+function customerFacts(envelope: Envelope, context: ReadContext, r: Reader, sources: Array<{ traits: Record<string, unknown>; path: string }>): CustomerFacts {
+  const trait = (field: string) => sources.find((s) => !isAbsent(s.traits[field])) ?? sources[0];
+  const emailFrom = trait('email');
+  const phoneFrom = trait('phone');
+  const rawEmail = emailFrom.traits.email;
+  return {
+    userId: envelope.userId,
+    anonymousId: envelope.anonymousId,
+    email: r.text(typeof rawEmail === 'string' ? normaliseEmail(rawEmail) : rawEmail, `${emailFrom.path}.email`, email),
+    phone: r.text(phoneFrom.traits.phone, `${phoneFrom.path}.phone`, phone),
+    timezone: context.timezone,
+    locale: context.locale,
+  };
+}
+
+function readEcommerce(
+  ecommerce: Ecommerce,
+  eventName: string,
+  props: Record<string, unknown>,
+  r: Reader,
+): { type: EventType; refs: NormalizedEvent['refs']; cart?: NormalizedEvent['cart']; order?: NormalizedEvent['order'] } {
+  let type: EventType;
+  if (ecommerce === 'checkout_step_completed') {
+    // Segment's step events carry no stage, only what the step collected: a payment method proves the payment
+    // step was completed, else a shipping method proves the shipping step was; otherwise it is progress we cannot place.
+    type = !isAbsent(props.payment_method) ? 'payment_entered' : !isAbsent(props.shipping_method) ? 'shipping_entered' : 'checkout_step_viewed';
+  } else {
+    type = ecommerce;
+  }
+
+  const refs = {
+    checkoutId: r.id(props.checkout_id, 'properties.checkout_id'),
+    orderId: r.id(props.order_id, 'properties.order_id'),
+    cartId: r.id(props.cart_id, 'properties.cart_id'),
+  };
+  if (isAbsent(props.checkout_id) && isAbsent(props.order_id) && isAbsent(props.cart_id)) {
+    r.add('properties.checkout_id', `is required for "${eventName}" (or properties.order_id or properties.cart_id), to know which checkout it belongs to`);
+  }
+
+  const amount = (field: string) => (isAbsent(props[field]) ? undefined : r.run(money, props[field], `properties.${field}`, 'must be a number'));
+  const value = amount('value');
+  const revenue = amount('revenue');
+  const total = amount('total');
+  const currency = r.text(typeof props.currency === 'string' ? props.currency.toUpperCase() : props.currency, 'properties.currency', currencyCode);
+
+  let order: NormalizedEvent['order'];
+  if (type === 'order_completed') {
+    if (isAbsent(props.order_id)) r.add('properties.order_id', `is required for "${eventName}"`);
+    const orderRevenue = revenue ?? total;
+    if (isAbsent(props.revenue) && isAbsent(props.total)) r.add('properties.revenue', `is required for "${eventName}" (properties.revenue or properties.total, a number ≥ 0)`);
+    if (refs.orderId !== undefined && orderRevenue !== undefined) order = { orderId: refs.orderId, revenue: orderRevenue, currency };
+  }
+
+  let cart: NormalizedEvent['cart'];
+  // Product Added / Removed describe one product, not the cart: they say nothing about what the cart holds.
+  if (!isAbsent(props.products) && type !== 'product_added' && type !== 'product_removed') {
+    if (!Array.isArray(props.products)) {
+      r.add('properties.products', 'must be an array of products');
+    } else {
+      const items = readProducts(props.products, r);
+      if (currency === undefined && isAbsent(props.currency)) r.add('properties.currency', 'is required when properties.products is present');
+      if (items && currency !== undefined) cart = cartSnapshot(items, currency, value ?? revenue ?? total);
+    }
+  }
+  return { type, refs, cart, order };
+}
+
+function readProducts(products: unknown[], r: Reader): CartItem[] | undefined {
+  if (products.length > 500) {
+    r.add('properties.products', 'at most 500 products');
+    return undefined;
+  }
+  const before = r.count();
+  const items = products.map((product, i): CartItem => {
+    const path = `properties.products[${i}]`;
+    if (!isObject(product)) {
+      r.add(path, 'must be an object');
+      return { sku: '', quantity: 0, unit_price: 0 };
+    }
+    const sku = isAbsent(product.product_id) ? r.id(product.sku, `${path}.sku`) : r.id(product.product_id, `${path}.product_id`);
+    if (isAbsent(product.product_id) && isAbsent(product.sku)) r.add(`${path}.product_id`, 'is required (or sku)');
+    const quantity = isAbsent(product.quantity)
+      ? 1
+      : r.run(z.number().int('must be a whole number').min(1, 'must be at least 1').max(100_000), product.quantity, `${path}.quantity`, 'must be a number');
+    if (isAbsent(product.price)) r.add(`${path}.price`, 'is required (a number ≥ 0)');
+    const price = isAbsent(product.price) ? undefined : r.run(money, product.price, `${path}.price`, 'must be a number');
+    return compact({
+      sku: sku ?? '',
+      name: r.text(product.name, `${path}.name`, textField(500)),
+      quantity: quantity ?? 0,
+      unit_price: price ?? 0,
+      image_url: r.text(product.image_url, `${path}.image_url`, httpUrl),
+      url: r.text(product.url, `${path}.url`, httpUrl),
+    });
+  });
+  return r.count() > before ? undefined : items;
+}
+
+/** Collects the problems of one message (or of the request, with index null). */
+class Reader {
+  constructor(
+    private readonly index: number | null,
+    private readonly problems: IngestProblem[],
+  ) {}
+
+  count(): number {
+    return this.problems.length;
+  }
+
+  add(path: string, message: string) {
+    this.problems.push({ index: this.index, path, message });
+  }
+
+  /** Parses with a zod schema, reporting its issues under `path`; `typeMessage` replaces zod's own for a wrong JSON type. */
+  run<T>(schema: z.ZodType<T>, value: unknown, path: string, typeMessage?: string): T | undefined {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) {
+      const where = joinPath([...(path ? [path] : []), ...issue.path]);
+      this.add(where, typeMessage && issue.code === 'invalid_type' ? typeMessage : issue.message);
+    }
+    return undefined;
+  }
+
+  /** An optional string field; absent (undefined, null, "") reads as undefined. */
+  text<T>(value: unknown, path: string, schema: z.ZodType<T>): T | undefined {
+    if (isAbsent(value)) return undefined;
+    if (typeof value !== 'string') {
+      this.add(path, 'must be a string');
+      return undefined;
+    }
+    return this.run(schema, value, path);
+  }
+
+  /** An optional identifier: a string, or a number as Segment libraries sometimes send ids. */
+  id(value: unknown, path: string): string | undefined {
+    if (isAbsent(value)) return undefined;
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    if (typeof value !== 'string') {
+      this.add(path, 'must be a string');
+      return undefined;
+    }
+    return this.run(identifier, value, path);
+  }
+
+  /** An optional object field; absent reads as `{}`. */
+  object(value: unknown, path: string): Record<string, unknown> {
+    if (isAbsent(value)) return {};
+    if (isObject(value)) return value;
+    this.add(path, 'must be an object');
+    return {};
+  }
+}
+
+/** `over` merged onto `base`, nested objects merged key by key; `over` wins. */
+function mergeUnder(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (key === '__proto__') continue;
+    out[key] = isObject(value) && isObject(out[key]) ? mergeUnder(out[key] as Record<string, unknown>, value) : value;
+  }
+  return out;
+}
+
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
