@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
+import { createPool } from '../server/database/database';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -57,9 +58,10 @@ function generateEvents(total: number): BenchEvent[] {
     journeys.push(journey);
     count += journey.length;
   }
-  // Interleave: each batch mixes events of many checkouts, each checkout's events in order.
+  // Interleave like a busy shop: a checkout's next event arrives seconds later, thousands of events on,
+  // so concurrent batches rarely touch the same checkout (each checkout's events stay in order).
   const events: BenchEvent[] = [];
-  const window = 20;
+  const window = 2000;
   for (let i = 0; i < journeys.length; i += window) {
     const group = journeys.slice(i, i + window);
     for (let step = 0; group.some((j) => j[step]); step++) for (const j of group) if (j[step]) events.push(j[step]);
@@ -135,10 +137,13 @@ async function copyBaseline(pool: Pool, events: BenchEvent[], sourceId: string):
 
 async function main() {
   const database = await createTestDatabase('bench_ingest');
-  const pool = new Pool({ connectionString: database.url, max: 2 });
+  const pool = createPool(database.url, 2);
   const key = generateWriteKey();
   const { rows } = await pool.query<{ id: string }>('INSERT INTO sources (name, write_key_hash, write_key_prefix) VALUES ($1, $2, $3) RETURNING id', ['bench', hashWriteKey(key), writeKeyPrefix(key)]);
-  const copySource = (await pool.query<{ id: string }>("INSERT INTO sources (name, write_key_hash, write_key_prefix) VALUES ('copy baseline', 'none', 'none') RETURNING id")).rows[0].id;
+  const copySources: string[] = [];
+  for (const n of [1, 2, 3]) {
+    copySources.push((await pool.query<{ id: string }>("INSERT INTO sources (name, write_key_hash, write_key_prefix) VALUES ($1, $1, 'none') RETURNING id", [`copy baseline ${n}`])).rows[0].id);
+  }
   const server = await startServerProcess({ DATABASE_URL: database.url, REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}`, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10' });
   try {
     const warmup = generateEvents(3000);
@@ -163,7 +168,8 @@ async function main() {
     const stored = Number((await pool.query('SELECT count(*) FROM events WHERE source_id = $1', [rows[0].id])).rows[0].count);
     if (stored !== TOTAL + warmup.length) throw new Error(`expected ${TOTAL + warmup.length} stored events, found ${stored}`);
 
-    const copySeconds = await copyBaseline(pool, events, copySource);
+    // The baseline is measured three times (each into its own source) and the best run kept.
+    const copySeconds = Math.min(await copyBaseline(pool, events, copySources[0]), await copyBaseline(pool, events, copySources[1]), await copyBaseline(pool, events, copySources[2]));
     const httpRate = TOTAL / http.seconds;
     const copyRate = TOTAL / copySeconds;
     const p50 = percentile(http.latencies, 50);
@@ -172,7 +178,7 @@ async function main() {
 
     console.log(`events: ${TOTAL} in batches of ${BATCH}, concurrency ${CONCURRENCY}; ${checkouts} checkouts projected`);
     console.log(`HTTP /v1/events: ${httpRate.toFixed(0)} events/s (${(http.seconds).toFixed(2)} s), request latency p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
-    console.log(`COPY baseline:   ${copyRate.toFixed(0)} events/s (${copySeconds.toFixed(2)} s) into the same table and indexes`);
+    console.log(`COPY baseline:   ${copyRate.toFixed(0)} events/s (${copySeconds.toFixed(2)} s, best of 3) into the same table and indexes`);
     console.log(
       `CPU during the HTTP run (${http.seconds.toFixed(2)} s wall, 2 cores): server ${serverCpu.toFixed(2)} s, PostgreSQL ${pgCpu.toFixed(2)} s, load generator ${loadCpu.toFixed(2)} s`,
     );

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
+import { createPool } from '../server/database/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWriteKey, hashWriteKey, writeKeyPrefix } from '../server/sources/write-key';
 import { ServerProcess, startServerProcess } from './support/server-process';
@@ -13,7 +14,7 @@ describe('durability of acknowledged events', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('crash');
-    pool = new Pool({ connectionString: database.url, max: 2 });
+    pool = createPool(database.url, 2);
     key = generateWriteKey();
     await pool.query('INSERT INTO sources (name, write_key_hash, write_key_prefix) VALUES ($1, $2, $3)', ['crash', hashWriteKey(key), writeKeyPrefix(key)]);
   });

@@ -59,10 +59,9 @@ export const checkouts = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    index('checkouts_status_activity_idx').on(t.status, t.lastActivityAt),
-    index('checkouts_customer_idx').on(t.customerId),
-  ],
+  // No index on activity columns: they change with every event, and leaving them unindexed keeps those
+  // updates HOT (no index writes). The table's fillfactor (migration 0001) leaves room for that.
+  (t) => [index('checkouts_customer_idx').on(t.customerId)],
 );
 
 /** Every identifier a checkout has been seen under; events carrying any of them join the same checkout. */

@@ -1,6 +1,13 @@
 import { index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
-export type ConsentChannel = 'email' | 'sms' | 'push';
+export const CONSENT_CHANNELS = ['email', 'sms', 'push'] as const;
+export type ConsentChannel = (typeof CONSENT_CHANNELS)[number];
+
+export interface ConsentStatement {
+  granted: boolean;
+  at: string;
+  by: string;
+}
 
 /** The projection of everything we know about one shopper. */
 export const customers = pgTable('customers', {
@@ -11,11 +18,12 @@ export const customers = pgTable('customers', {
   phone: text('phone'),
   timezone: text('timezone'),
   locale: text('locale'),
-  /** Per channel: `{ granted, at }`, the latest consent statement we received. */
-  consent: jsonb('consent').$type<Partial<Record<ConsentChannel, { granted: boolean; at: string }>>>().notNull().default({}),
+  /** Per channel, the latest consent statement: `{ granted, at, by }` (`by` is the key of the event that said so). */
+  consent: jsonb('consent').$type<Partial<Record<ConsentChannel, ConsentStatement>>>().notNull().default({}),
   ordersCount: integer('orders_count').notNull().default(0),
   lifetimeValue: numeric('lifetime_value', { precision: 18, scale: 4 }).notNull().default('0'),
   firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull(),
+  /** Truncated to the hour. */
   lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
   /** Which event last set each last-writer-wins field, so late events never overwrite newer facts. */
   clocks: jsonb('clocks').notNull().default({}),

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
+import { createPool } from '../../server/database/database';
 import { AppOptions } from '../../server/app.module';
 import { createApp } from '../../server/bootstrap';
 import { AppConfig, loadConfig } from '../../server/config/app-config';
@@ -38,7 +39,7 @@ export async function startTestApp(label: string, env: Record<string, string> = 
   const app = await createApp(config, createLogger(config.logLevel), options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
-  const pool = new Pool({ connectionString: database.url, max: 3 });
+  const pool = createPool(database.url, 3);
   return {
     app,
     config,

@@ -117,7 +117,6 @@ CREATE INDEX "events_customer_idx" ON "events" USING btree ("customer_id");--> s
 CREATE INDEX "customer_aliases_customer_idx" ON "customer_aliases" USING btree ("customer_id");--> statement-breakpoint
 CREATE INDEX "push_subscriptions_customer_idx" ON "push_subscriptions" USING btree ("customer_id");--> statement-breakpoint
 CREATE INDEX "checkout_aliases_checkout_idx" ON "checkout_aliases" USING btree ("checkout_id");--> statement-breakpoint
-CREATE INDEX "checkouts_status_activity_idx" ON "checkouts" USING btree ("status","last_activity_at");--> statement-breakpoint
 CREATE INDEX "checkouts_customer_idx" ON "checkouts" USING btree ("customer_id");--> statement-breakpoint
 CREATE INDEX "orders_customer_idx" ON "orders" USING btree ("customer_id");--> statement-breakpoint
 CREATE INDEX "orders_checkout_idx" ON "orders" USING btree ("checkout_id");

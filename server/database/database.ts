@@ -1,4 +1,5 @@
 import { drizzle, NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { Logger } from '@nestjs/common';
 import { Pool, PoolConfig } from 'pg';
 import * as schema from '../../models';
 
@@ -9,8 +10,13 @@ export const PG_POOL = Symbol('PG_POOL');
 export const DATABASE = Symbol('DATABASE');
 
 export function createPool(connectionString: string, max: number, extra: PoolConfig = {}): Pool {
-  return new Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, ...extra });
+  const pool = new Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, ...extra });
+  // An idle connection dropped by the server (restart, failover) must not crash the process; the pool replaces it.
+  pool.on('error', (error) => logger.warn(`idle database connection lost: ${error.message}`));
+  return pool;
 }
+
+const logger = new Logger('Database');
 
 export function createDatabase(pool: Pool): Database {
   return drizzle(pool, { schema });

@@ -10,23 +10,26 @@ interface CustomerClocks {
   phone?: Clock;
   timezone?: Clock;
   locale?: Clock;
-  consent?: Partial<Record<ConsentChannel, Clock>>;
+}
+
+const HOUR = 3_600_000;
+
+/** Customers are "last seen" to the hour: finer would rewrite the row on every event for little use. */
+export function lastSeenHour(ms: number): number {
+  return Math.floor(ms / HOUR) * HOUR;
 }
 
 /** Counters (orders, lifetime value) are not part of the state: they are kept by the orders table. */
 export function customerRow(id: string, userId: string | null, state: CustomerState, now: Date): Omit<CustomerInsert, 'ordersCount' | 'lifetimeValue'> {
   const consent: Customer['consent'] = {};
-  const consentClocks: CustomerClocks['consent'] = {};
   for (const [channel, statement] of Object.entries(state.consent) as Array<[ConsentChannel, NonNullable<CustomerState['consent'][ConsentChannel]>]>) {
-    consent[channel] = { granted: statement.value, at: new Date(statement.at).toISOString() };
-    consentClocks[channel] = clockOf(statement);
+    consent[channel] = { granted: statement.value, at: new Date(statement.at).toISOString(), by: statement.by };
   }
   const clocks: CustomerClocks = {
     email: clockOf(state.email),
     phone: clockOf(state.phone),
     timezone: clockOf(state.timezone),
     locale: clockOf(state.locale),
-    consent: consentClocks,
   };
   return {
     id,
@@ -37,7 +40,7 @@ export function customerRow(id: string, userId: string | null, state: CustomerSt
     locale: state.locale?.value ?? null,
     consent,
     firstSeenAt: new Date(state.firstSeenAt),
-    lastSeenAt: new Date(state.lastSeenAt),
+    lastSeenAt: new Date(lastSeenHour(state.lastSeenAt)),
     clocks,
     updatedAt: now,
   };
@@ -46,9 +49,8 @@ export function customerRow(id: string, userId: string | null, state: CustomerSt
 export function customerStateOf(row: Customer): CustomerState {
   const clocks = row.clocks as CustomerClocks;
   const consent: CustomerState['consent'] = {};
-  for (const [channel, statement] of Object.entries(row.consent) as Array<[ConsentChannel, { granted: boolean }]>) {
-    const restamped = restamp(statement.granted, clocks.consent?.[channel]);
-    if (restamped) consent[channel] = restamped;
+  for (const [channel, statement] of Object.entries(row.consent) as Array<[ConsentChannel, { granted: boolean; at: string; by: string }]>) {
+    consent[channel] = { value: statement.granted, at: Date.parse(statement.at), by: statement.by };
   }
   return {
     email: restamp(row.email, clocks.email),

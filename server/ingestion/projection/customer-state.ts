@@ -1,4 +1,4 @@
-import type { ConsentChannel } from '../../../models/customers';
+import { CONSENT_CHANNELS, type ConsentChannel } from '../../../models/customers';
 import type { NormalizedEvent } from '../normalized-event';
 import { latest, stamp, Stamped } from './lww';
 
@@ -13,7 +13,6 @@ export interface CustomerState {
   lastSeenAt: number;
 }
 
-const CHANNELS: readonly ConsentChannel[] = ['email', 'sms', 'push'];
 
 export function customerFactsOf(event: NormalizedEvent): CustomerState {
   const at = event.occurredAt.getTime();
@@ -34,7 +33,7 @@ export function customerFactsOf(event: NormalizedEvent): CustomerState {
 
 export function mergeCustomers(a: CustomerState, b: CustomerState): CustomerState {
   const consent: CustomerState['consent'] = {};
-  for (const channel of CHANNELS) {
+  for (const channel of CONSENT_CHANNELS) {
     const winner = latest(a.consent[channel], b.consent[channel]);
     if (winner) consent[channel] = winner;
   }

@@ -34,14 +34,19 @@ export function minDefined(a: number | undefined, b: number | undefined): number
   return Math.min(a, b);
 }
 
-/** The clock of a stamped value, as kept in a row's `clocks` column. */
-export type Clock = [at: number, by: string];
+/**
+ * The clock of a stamped value as kept in a row's `clocks` column: `<ISO 8601 time>|<event key>`.
+ * ISO times have a fixed width, so comparing clocks as byte strings (SQL `COLLATE "C"`) orders them
+ * by time, then by event key, exactly like `latest` and `earliest` do here.
+ */
+export type Clock = string;
 
 export function clockOf(s: Stamped<unknown> | undefined): Clock | undefined {
-  return s ? [s.at, s.by] : undefined;
+  return s ? `${new Date(s.at).toISOString()}|${s.by}` : undefined;
 }
 
 export function restamp<T>(value: T | null | undefined, clock: Clock | undefined): Stamped<T> | undefined {
   if (value === null || value === undefined || !clock) return undefined;
-  return { value, at: clock[0], by: clock[1] };
+  const bar = clock.indexOf('|');
+  return { value, at: Date.parse(clock.slice(0, bar)), by: clock.slice(bar + 1) };
 }

@@ -1,13 +1,14 @@
-import { inArray } from 'drizzle-orm';
 import { checkouts } from '../../../models';
-import type { CheckoutStatus } from '../../../models/checkouts';
 import { RetryTransaction, TransactionScope } from '../../database/transaction';
 import type { CheckoutIdentities } from '../identity/checkout-identity';
 import { AliasOwners } from '../identity/owners';
 import type { NormalizedEvent } from '../normalized-event';
 import { checkoutRow, checkoutStateOf } from '../projection/checkout-row';
+import { mergeCheckoutRows } from '../projection/checkout-merge';
 import { checkoutFactsOf, CheckoutState, mergeCheckouts } from '../projection/checkout-state';
-import { takeExcluded } from './excluded';
+import { TableRows } from '../../database/table-rows';
+
+const checkoutRows = new TableRows(checkouts);
 
 export async function loadCheckoutAliases(scope: TransactionScope, aliases: Array<{ kind: string; value: string }>): Promise<AliasOwners> {
   const owners = new AliasOwners();
@@ -32,47 +33,37 @@ export interface CheckoutBatch {
   now: Date;
 }
 
-/** Folds a batch's events into the checkouts they belong to, merging checkouts the batch proved to be one. */
+/**
+ * Folds a batch's events into the checkouts they belong to and merges the result into the stored rows in
+ * SQL; checkouts the batch proved to be one are merged, the loser's row folded into the survivor's.
+ */
 export async function storeCheckouts(scope: TransactionScope, batch: CheckoutBatch) {
   const { owners, checkoutOf, created } = batch.identities;
-  const survivors = new Set(checkoutOf.values());
-  const losers = owners.merges.map((m) => m.from);
-  const existingIds = [...new Set([...survivors, ...losers])].filter((id) => !created.has(id)).sort();
+  const losers = [...new Set(owners.merges.map((m) => m.from))].filter((id) => !created.has(id)).sort();
+  const loserRows = await checkoutRows.lockByIds(scope.client, losers);
+  if (loserRows.length !== losers.length) throw new RetryTransaction('a checkout was merged away by a concurrent batch');
 
-  const existing = existingIds.length === 0 ? [] : await scope.db.select().from(checkouts).where(inArray(checkouts.id, existingIds)).orderBy(checkouts.id).for('update');
-  if (existing.length !== existingIds.length) throw new RetryTransaction('a checkout was merged away by a concurrent batch');
-
-  const states = new Map<string, CheckoutState>();
-  const statuses = new Map<string, CheckoutStatus>();
+  const deltas = new Map<string, CheckoutState>();
   const externalIds = new Map<string, string>(created);
   const fold = (id: string, state: CheckoutState) => {
-    const current = states.get(id);
-    states.set(id, current ? mergeCheckouts(current, state) : state);
+    const current = deltas.get(id);
+    deltas.set(id, current ? mergeCheckouts(current, state) : state);
   };
-  for (const row of existing) {
-    const id = owners.survivor(row.id);
-    fold(id, checkoutStateOf(row));
-    if (id === row.id) {
-      statuses.set(id, row.status);
-      externalIds.set(id, row.externalId);
-    }
-  }
+  for (const row of loserRows) fold(owners.survivor(row.id), checkoutStateOf(row));
   for (const event of batch.events) {
     const id = checkoutOf.get(event.key);
     if (id === undefined) continue;
-    const customerId = batch.customerOf.get(event.key);
-    fold(id, checkoutFactsOf(event, batch.sourceId, customerId));
+    fold(id, checkoutFactsOf(event, batch.sourceId, batch.customerOf.get(event.key)));
+    if (!externalIds.has(id)) externalIds.set(id, event.refs.checkoutId ?? event.refs.cartId ?? event.refs.orderId ?? id);
   }
 
-  const rows = [...states].map(([id, state]) => {
+  const rows = [...deltas].map(([id, state]) => {
     if (state.customerId) state = { ...state, customerId: { ...state.customerId, value: batch.customerSurvivor(state.customerId.value) } };
-    return checkoutRow(id, externalIds.get(id) ?? id, state, statuses.get(id), batch.now);
+    return checkoutRow(id, externalIds.get(id)!, state, undefined, batch.now);
   });
-  if (rows.length > 0) {
-    await scope.db
-      .insert(checkouts)
-      .values(rows)
-      .onConflictDoUpdate({ target: checkouts.id, set: takeExcluded(checkouts, ['id', 'externalId', 'createdAt']) });
+  const { inserted } = await mergeCheckoutRows.run(scope.client, rows);
+  for (const id of inserted) {
+    if (!created.has(id)) throw new RetryTransaction('a checkout was merged away by a concurrent batch');
   }
 
   const merges = owners.merges.map((m) => ({ from: m.from, into: owners.survivor(m.into) })).filter((m) => !created.has(m.from));

@@ -1,12 +1,14 @@
-import { inArray } from 'drizzle-orm';
 import { customers } from '../../../models';
 import { RetryTransaction, TransactionScope } from '../../database/transaction';
 import type { CustomerIdentities } from '../identity/customer-identity';
 import { AliasOwners } from '../identity/owners';
 import type { NormalizedEvent } from '../normalized-event';
 import { customerRow, customerStateOf } from '../projection/customer-row';
+import { mergeCustomerRows } from '../projection/customer-merge';
 import { customerFactsOf, CustomerState, mergeCustomers } from '../projection/customer-state';
-import { takeExcluded } from './excluded';
+import { TableRows } from '../../database/table-rows';
+
+const customerRows = new TableRows(customers);
 
 export async function loadCustomerAliases(scope: TransactionScope, aliases: Array<{ kind: string; value: string }>) {
   const owners = new AliasOwners();
@@ -32,31 +34,25 @@ export async function loadCustomerAliases(scope: TransactionScope, aliases: Arra
  */
 export async function storeCustomers(scope: TransactionScope, events: readonly NormalizedEvent[], identities: CustomerIdentities, now: Date) {
   const { owners, customerOf, created, userIdOf } = identities;
-  const survivors = new Set(customerOf.values());
-  const losers = owners.merges.map((m) => m.from);
-  const existingIds = [...new Set([...survivors, ...losers])].filter((id) => !created.has(id)).sort();
+  const losers = [...new Set(owners.merges.map((m) => m.from))].filter((id) => !created.has(id)).sort();
+  const loserRows = await customerRows.lockByIds(scope.client, losers);
+  if (loserRows.length !== losers.length) throw new RetryTransaction('a customer was merged away by a concurrent batch');
 
-  const existing = existingIds.length === 0 ? [] : await scope.db.select().from(customers).where(inArray(customers.id, existingIds)).orderBy(customers.id).for('update');
-  if (existing.length !== existingIds.length) throw new RetryTransaction('a customer was merged away by a concurrent batch');
-
-  const states = new Map<string, CustomerState>();
+  const deltas = new Map<string, CustomerState>();
   const fold = (id: string, state: CustomerState) => {
-    const current = states.get(id);
-    states.set(id, current ? mergeCustomers(current, state) : state);
+    const current = deltas.get(id);
+    deltas.set(id, current ? mergeCustomers(current, state) : state);
   };
-  for (const row of existing) fold(owners.survivor(row.id), customerStateOf(row));
+  for (const row of loserRows) fold(owners.survivor(row.id), customerStateOf(row));
   for (const event of events) {
     const id = customerOf.get(event.key);
     if (id !== undefined) fold(id, customerFactsOf(event));
   }
 
-  const storedUserIds = new Map(existing.map((row) => [row.id, row.userId]));
-  const rows = [...states].map(([id, state]) => customerRow(id, userIdOf.get(id) ?? storedUserIds.get(id) ?? null, state, now));
-  if (rows.length > 0) {
-    await scope.db
-      .insert(customers)
-      .values(rows)
-      .onConflictDoUpdate({ target: customers.id, set: takeExcluded(customers, ['id', 'ordersCount', 'lifetimeValue', 'createdAt']) });
+  const rows = [...deltas].map(([id, state]) => customerRow(id, userIdOf.get(id) ?? null, state, now));
+  const { inserted } = await mergeCustomerRows.run(scope.client, rows);
+  for (const id of inserted) {
+    if (!created.has(id)) throw new RetryTransaction('a customer was merged away by a concurrent batch');
   }
 
   const merges = owners.merges.map((m) => ({ from: m.from, into: owners.survivor(m.into) })).filter((m) => !created.has(m.from));

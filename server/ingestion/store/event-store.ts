@@ -3,7 +3,11 @@ import type { NormalizedEvent } from '../normalized-event';
 
 /** Keys of the events in this list that are already stored for the source. */
 export async function storedEventKeys(scope: TransactionScope, sourceId: string, keys: string[]): Promise<Set<string>> {
-  const { rows } = await scope.client.query<{ event_id: string }>('SELECT event_id FROM events WHERE source_id = $1 AND event_id = ANY($2::text[])', [sourceId, keys]);
+  const { rows } = await scope.client.query<{ event_id: string }>({
+    name: 'stored_event_keys',
+    text: 'SELECT event_id FROM events WHERE source_id = $1 AND event_id = ANY($2::text[])',
+    values: [sourceId, keys],
+  });
   return new Set(rows.map((r) => r.event_id));
 }
 
@@ -13,23 +17,26 @@ export async function insertEvents(
   events: readonly NormalizedEvent[],
   checkoutOf: (key: string) => string | undefined,
   customerOf: (key: string) => string | undefined,
-): Promise<number> {
-  const result = await scope.client.query(
-    `INSERT INTO events (source_id, event_id, type, occurred_at, origin, checkout_id, customer_id, payload)
-     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::uuid[], $7::uuid[], $8::jsonb[])
-     ON CONFLICT DO NOTHING`,
-    [
-      sourceId,
-      events.map((e) => e.key),
-      events.map((e) => e.type),
-      events.map((e) => e.occurredAt.toISOString()),
-      events.map((e) => e.origin),
-      events.map((e) => checkoutOf(e.key) ?? null),
-      events.map((e) => customerOf(e.key) ?? null),
-      events.map((e) => JSON.stringify(e.payload)),
-    ],
-  );
-  return result.rowCount ?? 0;
+): Promise<Set<string>> {
+  const rows = events.map((e) => ({
+    event_id: e.key,
+    type: e.type,
+    occurred_at: e.occurredAt,
+    origin: e.origin,
+    checkout_id: checkoutOf(e.key) ?? null,
+    customer_id: customerOf(e.key) ?? null,
+    payload: e.payload,
+  }));
+  const result = await scope.client.query({
+    name: 'insert_events',
+    text: `INSERT INTO events (source_id, event_id, type, occurred_at, origin, checkout_id, customer_id, payload)
+           SELECT $1, r.* FROM jsonb_to_recordset($2::jsonb)
+             AS r(event_id text, type text, occurred_at timestamptz, origin text, checkout_id uuid, customer_id uuid, payload jsonb)
+           ON CONFLICT DO NOTHING
+           RETURNING event_id`,
+    values: [sourceId, JSON.stringify(rows)],
+  });
+  return new Set(result.rows.map((r: { event_id: string }) => r.event_id));
 }
 
 /** Records orders once each and credits their customers; an order first seen without a customer is credited when one is learned. */
