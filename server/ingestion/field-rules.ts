@@ -57,7 +57,14 @@ export const identifier = z.string().trim().min(1, 'must not be empty').max(200,
 export const money = z.number().finite().min(0, 'must not be negative').max(1e12, 'is implausibly large');
 
 const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** JavaScript rolls 30 February over to 2 March; a timestamp must name a real calendar day and time. */
+function isRealInstant(match: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 7].map((i) => Number(match[i] ?? 0));
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59;
+}
 
 /** An ISO 8601 instant with its offset, at most 24 h ahead of the server's clock. */
 export function timestamp(now: () => number) {
@@ -66,7 +73,7 @@ export function timestamp(now: () => number) {
     .regex(ISO_8601, 'must be an ISO 8601 timestamp with a time zone offset, such as "2026-11-26T14:03:00Z"')
     .transform((value, ctx) => {
       const date = new Date(value);
-      if (Number.isNaN(date.getTime())) {
+      if (Number.isNaN(date.getTime()) || !isRealInstant(ISO_8601.exec(value)!)) {
         ctx.addIssue({ code: 'custom', message: 'is not a real date' });
         return z.NEVER;
       }

@@ -5,10 +5,10 @@ export const MAX_EVENT_BYTES = 32 * 1024;
 export const MAX_EVENTS_PER_REQUEST = 500;
 
 /** Size and storability checks every ingested item gets, whatever its format. */
-export function itemProblem(item: unknown, index: number): { status: 400 | 413; problem: IngestProblem } | undefined {
+export function itemProblem(item: unknown, index: number, maxBytes = MAX_EVENT_BYTES): { status: 400 | 413; problem: IngestProblem } | undefined {
   const json = JSON.stringify(item) ?? '';
-  if (Buffer.byteLength(json, 'utf8') > MAX_EVENT_BYTES) {
-    return { status: 413, problem: { index, path: '', message: `event is larger than ${MAX_EVENT_BYTES / 1024} KB` } };
+  if (Buffer.byteLength(json, 'utf8') > maxBytes) {
+    return { status: 413, problem: { index, path: '', message: `event is larger than ${maxBytes / 1024} KB` } };
   }
   if (json.includes('\\u0000')) {
     return { status: 400, problem: { index, path: joinPath(findNul(item) ?? []), message: 'contains a NUL character (\\u0000), which cannot be stored' } };

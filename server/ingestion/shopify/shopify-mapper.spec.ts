@@ -542,7 +542,8 @@ describe('validation', () => {
     const nul = rejection(() => parseShopifyWebhook('checkouts/update', 'w', checkoutPayload({ note: 'a\u0000b' }), now));
     expect(nul.status).toBe(400);
     expect(nul.problems).toEqual([{ index: 0, path: 'note', message: expect.stringContaining('NUL') }]);
-    const huge = rejection(() => parseShopifyWebhook('checkouts/update', 'w', checkoutPayload({ note: 'x'.repeat(40 * 1024) }), now));
+    expect(parseShopifyWebhook('checkouts/update', 'w', checkoutPayload({ note: 'x'.repeat(40 * 1024) }), now)?.type).toBe('checkout_updated');
+    const huge = rejection(() => parseShopifyWebhook('checkouts/update', 'w', checkoutPayload({ note: 'x'.repeat(513 * 1024) }), now));
     expect(huge.status).toBe(413);
   });
 });

@@ -4,7 +4,7 @@ import type { ConsentChannel } from '../../../models/customers';
 import { cartSnapshot } from '../cart';
 import { classifyDevice } from '../device';
 import { email as emailRule, isCurrencyCode, isE164Phone, isHttpUrl, isLocale, normaliseEmail, timestamp } from '../field-rules';
-import { itemProblem } from '../limits';
+import { itemProblem, MAX_REQUEST_BYTES } from '../limits';
 import type { CustomerFacts, EventContext, EventType, NormalizedEvent } from '../normalized-event';
 import { IngestProblem, IngestRejected, joinPath } from '../problems';
 
@@ -38,7 +38,9 @@ export function parseShopifyWebhook(topic: string, webhookId: string, body: unkn
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new IngestRejected(400, [{ index: null, path: '', message: `body must be a JSON object: the Shopify ${topic} payload` }]);
   }
-  const unfit = itemProblem(body, 0);
+  // Shopify's orders with many lines and tax lines outgrow the 32 KB our own events get; Shopify would
+  // retry a refused webhook and finally disable it, so a webhook may use the whole request limit.
+  const unfit = itemProblem(body, 0, MAX_REQUEST_BYTES);
   if (unfit) throw new IngestRejected(unfit.status, [unfit.problem]);
 
   const reader = new PayloadReader(body as Json, now);
