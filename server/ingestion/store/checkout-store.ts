@@ -7,6 +7,7 @@ import { checkoutRow, checkoutStateOf } from '../projection/checkout-row';
 import { mergeCheckoutRows } from '../projection/checkout-merge';
 import { checkoutFactsOf, CheckoutState, mergeCheckouts } from '../projection/checkout-state';
 import { TableRows } from '../../database/table-rows';
+import { CHECKOUT_ALIASES, insertClaims, moveMergedRows, storedMerges } from './alias-store';
 
 const checkoutRows = new TableRows(checkouts);
 
@@ -21,6 +22,20 @@ export async function loadCheckoutAliases(scope: TransactionScope, aliases: Arra
   );
   for (const row of rows) owners.load(row.kind, row.value, row.checkout_id);
   return owners;
+}
+
+const KIND_STRENGTH: Record<string, number> = { checkout: 0, cart: 1, order: 2 };
+
+/** For checkouts created by this batch, the strongest identifier they were claimed under (checkout id, cart id, order id). */
+function strongestAliases(owners: AliasOwners, created: Map<string, string>): Map<string, string> {
+  const best = new Map<string, { kind: string; value: string }>();
+  for (const claim of owners.finalClaims()) {
+    if (!created.has(claim.ownerId)) continue;
+    const current = best.get(claim.ownerId);
+    const stronger = !current || KIND_STRENGTH[claim.kind] < KIND_STRENGTH[current.kind] || (claim.kind === current.kind && claim.value < current.value);
+    if (stronger) best.set(claim.ownerId, claim);
+  }
+  return new Map([...best].map(([id, claim]) => [id, claim.value]));
 }
 
 export interface CheckoutBatch {
@@ -44,7 +59,7 @@ export async function storeCheckouts(scope: TransactionScope, batch: CheckoutBat
   if (loserRows.length !== losers.length) throw new RetryTransaction('a checkout was merged away by a concurrent batch');
 
   const deltas = new Map<string, CheckoutState>();
-  const externalIds = new Map<string, string>(created);
+  const externalIds = strongestAliases(owners, created);
   const fold = (id: string, state: CheckoutState) => {
     const current = deltas.get(id);
     deltas.set(id, current ? mergeCheckouts(current, state) : state);
@@ -54,40 +69,25 @@ export async function storeCheckouts(scope: TransactionScope, batch: CheckoutBat
     const id = checkoutOf.get(event.key);
     if (id === undefined) continue;
     fold(id, checkoutFactsOf(event, batch.sourceId, batch.customerOf.get(event.key)));
-    if (!externalIds.has(id)) externalIds.set(id, event.refs.checkoutId ?? event.refs.cartId ?? event.refs.orderId ?? id);
   }
 
   const rows = [...deltas].map(([id, state]) => {
     if (state.customerId) state = { ...state, customerId: { ...state.customerId, value: batch.customerSurvivor(state.customerId.value) } };
-    return checkoutRow(id, externalIds.get(id)!, state, undefined, batch.now);
+    // external_id is written on insert only; a stored row keeps its own (the id is a placeholder for NOT NULL).
+    return checkoutRow(id, externalIds.get(id) ?? id, state, undefined, batch.now);
   });
   const { inserted } = await mergeCheckoutRows.run(scope.client, rows);
   for (const id of inserted) {
     if (!created.has(id)) throw new RetryTransaction('a checkout was merged away by a concurrent batch');
   }
 
-  const merges = owners.merges.map((m) => ({ from: m.from, into: owners.survivor(m.into) })).filter((m) => !created.has(m.from));
-  if (merges.length > 0) {
-    const params = [merges.map((m) => m.from), merges.map((m) => m.into)];
-    for (const table of ['checkout_aliases', 'events', 'orders']) {
-      await scope.client.query(
-        `UPDATE ${table} t SET checkout_id = m.into_id FROM unnest($1::uuid[], $2::uuid[]) AS m(from_id, into_id) WHERE t.checkout_id = m.from_id`,
-        params,
-      );
-    }
-    await scope.client.query('DELETE FROM checkouts WHERE id = ANY($1::uuid[])', [params[0]]);
-  }
+  const merges = storedMerges(owners, created);
+  await moveMergedRows(scope, CHECKOUT_ALIASES, merges);
+  const claims = await insertClaims(scope, CHECKOUT_ALIASES, owners);
 
-  const claims = owners.finalClaims();
-  if (claims.length > 0) {
-    await scope.client.query(
-      `INSERT INTO checkout_aliases (kind, value, checkout_id) SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[]) ON CONFLICT DO NOTHING`,
-      [claims.map((c) => c.kind), claims.map((c) => c.value), claims.map((c) => c.ownerId)],
-    );
-  }
-
-  // The merchant knows a checkout by its strongest identifier; a new alias or a merge may change which that is.
-  const relabel = [...new Set([...claims.map((c) => c.ownerId), ...merges.map((m) => m.into)])];
+  // The merchant knows a checkout by its strongest identifier; a stored checkout that gained an alias or
+  // absorbed another may now have a stronger one. (New checkouts got theirs from their claims above.)
+  const relabel = [...new Set([...claims.map((c) => c.ownerId), ...merges.map((m) => m.into)])].filter((id) => !created.has(id));
   if (relabel.length > 0) {
     await scope.client.query(
       `UPDATE checkouts c SET external_id = a.value

@@ -7,6 +7,7 @@ import { customerRow, customerStateOf } from '../projection/customer-row';
 import { mergeCustomerRows } from '../projection/customer-merge';
 import { customerFactsOf, CustomerState, mergeCustomers } from '../projection/customer-state';
 import { TableRows } from '../../database/table-rows';
+import { CUSTOMER_ALIASES, insertClaims, moveMergedRows, storedMerges } from './alias-store';
 
 const customerRows = new TableRows(customers);
 
@@ -55,31 +56,17 @@ export async function storeCustomers(scope: TransactionScope, events: readonly N
     if (!created.has(id)) throw new RetryTransaction('a customer was merged away by a concurrent batch');
   }
 
-  const merges = owners.merges.map((m) => ({ from: m.from, into: owners.survivor(m.into) })).filter((m) => !created.has(m.from));
+  const merges = storedMerges(owners, created);
+  await moveMergedRows(scope, CUSTOMER_ALIASES, merges);
   if (merges.length > 0) {
-    const params = [merges.map((m) => m.from), merges.map((m) => m.into)];
-    for (const table of ['customer_aliases', 'checkouts', 'events', 'orders', 'push_subscriptions']) {
-      await scope.client.query(
-        `UPDATE ${table} t SET customer_id = m.into_id FROM unnest($1::uuid[], $2::uuid[]) AS m(from_id, into_id) WHERE t.customer_id = m.from_id`,
-        params,
-      );
-    }
-    await scope.client.query('DELETE FROM customers WHERE id = ANY($1::uuid[])', [params[0]]);
     await scope.client.query(
       `UPDATE customers c SET orders_count = o.n, lifetime_value = o.total
          FROM (SELECT id, (SELECT count(*) FROM orders WHERE customer_id = id) AS n,
                           (SELECT coalesce(sum(revenue), 0) FROM orders WHERE customer_id = id) AS total
                  FROM unnest($1::uuid[]) AS id) o
         WHERE c.id = o.id`,
-      [[...new Set(params[1])]],
+      [[...new Set(merges.map((m) => m.into))]],
     );
   }
-
-  const claims = owners.finalClaims();
-  if (claims.length > 0) {
-    await scope.client.query(
-      `INSERT INTO customer_aliases (kind, value, customer_id) SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[]) ON CONFLICT DO NOTHING`,
-      [claims.map((c) => c.kind), claims.map((c) => c.value), claims.map((c) => c.ownerId)],
-    );
-  }
+  await insertClaims(scope, CUSTOMER_ALIASES, owners);
 }
