@@ -7,8 +7,8 @@ const KINDS: readonly CheckoutAliasKind[] = ['checkout', 'cart', 'order'];
 export interface CheckoutIdentities {
   /** Which checkout each event (by key) belongs to, after merges. */
   checkoutOf: Map<string, string>;
-  /** Checkouts first seen in this batch, with the identifier the merchant knows them by. */
-  created: Map<string, string>;
+  /** Checkouts first seen in this batch. */
+  created: Set<string>;
   owners: AliasOwners;
 }
 
@@ -31,7 +31,7 @@ export function checkoutAliasesOf(event: NormalizedEvent): Array<{ kind: Checkou
  */
 export function resolveCheckouts(events: readonly NormalizedEvent[], owners: AliasOwners, newId: () => string): CheckoutIdentities {
   const checkoutOf = new Map<string, string>();
-  const created = new Map<string, string>();
+  const created = new Set<string>();
   for (const event of events) {
     const refs = refsOf(event).filter((r): r is [CheckoutAliasKind, string] => r[1] !== undefined);
     if (refs.length === 0) continue;
@@ -39,7 +39,7 @@ export function resolveCheckouts(events: readonly NormalizedEvent[], owners: Ali
     let target = matched[0];
     if (target === undefined) {
       target = newId();
-      created.set(target, refs[0][1]);
+      created.add(target);
     }
     for (const other of matched.slice(1)) owners.merge(other, target);
     for (const [kind, value] of refs) owners.claim(kind, value, target);

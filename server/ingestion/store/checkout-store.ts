@@ -27,7 +27,7 @@ export async function loadCheckoutAliases(scope: TransactionScope, aliases: Arra
 const KIND_STRENGTH: Record<string, number> = { checkout: 0, cart: 1, order: 2 };
 
 /** For checkouts created by this batch, the strongest identifier they were claimed under (checkout id, cart id, order id). */
-function strongestAliases(owners: AliasOwners, created: Map<string, string>): Map<string, string> {
+function strongestAliases(owners: AliasOwners, created: Set<string>): Map<string, string> {
   const best = new Map<string, { kind: string; value: string }>();
   for (const claim of owners.finalClaims()) {
     if (!created.has(claim.ownerId)) continue;
