@@ -144,7 +144,7 @@ async function main() {
   for (const n of [1, 2, 3]) {
     copySources.push((await pool.query<{ id: string }>("INSERT INTO sources (name, write_key_hash, write_key_prefix) VALUES ($1, $1, 'none') RETURNING id", [`copy baseline ${n}`])).rows[0].id);
   }
-  const server = await startServerProcess({ DATABASE_URL: database.url, REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}`, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10' });
+  const server = await startServerProcess({ DATABASE_URL: database.url, REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}`, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10' });
   try {
     const warmup = generateEvents(3000);
     const events = generateEvents(TOTAL);

@@ -130,9 +130,13 @@ RETURNING id, (xmax = 0) AS inserted`;
 
   async run(client: PoolClient, rows: ReadonlyArray<T['$inferInsert']>): Promise<{ inserted: Set<string> }> {
     if (rows.length === 0) return { inserted: new Set() };
+    // Absent keys read as NULL in jsonb_populate_recordset, so nulls need not travel.
     const payload = rows.map((row) => {
       const record: Record<string, unknown> = {};
-      for (const [key, column] of this.written) record[column] = (row as Record<string, unknown>)[key] ?? null;
+      for (const [key, column] of this.written) {
+        const value = (row as Record<string, unknown>)[key];
+        if (value !== null && value !== undefined) record[column] = value;
+      }
       return record;
     });
     const result = await client.query<{ id: string; inserted: boolean }>({ name: this.name, text: this.sql, values: [JSON.stringify(payload)] });
