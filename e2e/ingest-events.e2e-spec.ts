@@ -38,6 +38,18 @@ describe('POST /v1/events', () => {
     expect(await countEvents([a.event_id as string, b.event_id as string])).toBe(2);
   });
 
+  it('counts accepted and duplicate events and refused requests in /metrics', async () => {
+    const metric = async (pattern: RegExp) => Number((await (await fetch(`${t.url}/metrics`)).text()).match(pattern)?.[1] ?? 0);
+    const accepted = /events_ingested_total\{origin="api",outcome="accepted"\} (\d+)/;
+    const duplicate = /events_ingested_total\{origin="api",outcome="duplicate"\} (\d+)/;
+    const refused = /ingest_requests_rejected_total\{status="401"\} (\d+)/;
+    const before = [await metric(accepted), await metric(duplicate), await metric(refused)];
+    const event = apiEvent({ type: 'page_viewed' });
+    await post({ events: [event, event] });
+    await postJson(`${t.url}/v1/events`, event);
+    expect([await metric(accepted), await metric(duplicate), await metric(refused)]).toEqual([before[0] + 1, before[1] + 1, before[2] + 1]);
+  });
+
   describe('refuses bad input with 400, names every problem and stores nothing', () => {
     it('malformed JSON', async () => {
       const response = await post('{"events": [ {"type": ');

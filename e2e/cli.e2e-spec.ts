@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from '../server/database/database';
+import { hashWriteKey } from '../server/sources/write-key';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+describe('npm run cli -- sources:*', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['-r', '@swc-node/register', 'server/cli/main.ts', ...args], {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, DATABASE_URL: database.url, REDIS_PREFIX: 'test-cli' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('cli');
+    pool = createPool(database.url, 1);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('creates a source and prints its write key alone on the last line, storing only its hash', async () => {
+    const result = cli('sources:create', '--name', 'Main store', '--origin', 'https://shop.example', '--origin', 'https://www.shop.example', '--shopify-secret', 'shpss_abcdefgh');
+    expect(result.status).toBe(0);
+    const key = result.stdout.trim().split('\n').pop()!;
+    expect(key).toMatch(/^wk_[A-Za-z0-9_-]{32}$/);
+    const { rows } = await pool.query('SELECT name, write_key_hash, allowed_origins, shopify_secret, enabled FROM sources');
+    expect(rows).toEqual([
+      { name: 'Main store', write_key_hash: hashWriteKey(key), allowed_origins: ['https://shop.example', 'https://www.shop.example'], shopify_secret: 'shpss_abcdefgh', enabled: true },
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(key);
+  });
+
+  it('disables and enables a source by id, and lists sources without their keys', async () => {
+    const { id } = (await pool.query('SELECT id FROM sources LIMIT 1')).rows[0];
+    expect(cli('sources:disable', '--id', id).status).toBe(0);
+    expect((await pool.query('SELECT enabled FROM sources WHERE id = $1', [id])).rows[0].enabled).toBe(false);
+    const list = cli('sources:list');
+    expect(list.stdout).toContain(`${id}  disabled  wk_`);
+    expect(cli('sources:enable', '--id', id).status).toBe(0);
+    expect((await pool.query('SELECT enabled FROM sources WHERE id = $1', [id])).rows[0].enabled).toBe(true);
+  });
+
+  it('explains a wrong call, naming the flag, with exit code 2 and nothing stored', async () => {
+    const before = (await pool.query('SELECT count(*)::int AS n FROM sources')).rows[0].n;
+    const missing = cli('sources:create');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--name is required');
+    const badOrigin = cli('sources:create', '--name', 'x', '--origin', 'https://shop.example/path');
+    expect(badOrigin.status).toBe(2);
+    expect(badOrigin.stderr).toContain('--origin #1: must be an origin such as https://shop.example');
+    const unknownFlag = cli('sources:create', '--name', 'x', '--colour', 'red');
+    expect(unknownFlag.status).toBe(2);
+    expect(unknownFlag.stderr).toMatch(/Unknown option '--colour'/);
+    const unknownCommand = cli('sources:explode');
+    expect(unknownCommand.status).toBe(2);
+    expect(unknownCommand.stderr).toContain('Unknown command "sources:explode"');
+    expect(cli('sources:disable', '--id', '00000000-0000-0000-0000-000000000000').stderr).toContain('no source has id');
+    expect((await pool.query('SELECT count(*)::int AS n FROM sources')).rows[0].n).toBe(before);
+  });
+});
