@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CLOCK, Clock } from '../../common/clock';
-import { readableBody } from '../events.controller';
+import { readableBody } from '../readable-body';
 import { IngestGateway } from '../ingest-gateway';
 import { IngestService } from '../ingest.service';
 import { parseSegmentMessages, SegmentRouteType } from './segment-mapper';

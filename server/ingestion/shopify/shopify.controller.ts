@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/comm
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CLOCK, Clock } from '../../common/clock';
 import { MetricsService } from '../../metrics/metrics.service';
-import { readableBody } from '../events.controller';
+import { readableBody } from '../readable-body';
 import { IngestGateway } from '../ingest-gateway';
 import { IngestResult, IngestService } from '../ingest.service';
 import { IngestProblem, IngestRejected } from '../problems';
