@@ -55,6 +55,12 @@ export const checkouts = pgTable(
     firstActivityAt: timestamp('first_activity_at', { withTimezone: true }).notNull(),
     lastActivityAt: timestamp('last_activity_at', { withTimezone: true }).notNull(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
+    /** Set by the abandonment sweep: when, and the signals about why (stage, device, cart change, errors, time on step). */
+    abandonedAt: timestamp('abandoned_at', { withTimezone: true }),
+    abandonment: jsonb('abandonment'),
+    /** Set when an order lands inside the attribution window of an engaged recovery message. */
+    recoveredAt: timestamp('recovered_at', { withTimezone: true }),
+    recoveredByMessageId: uuid('recovered_by_message_id'),
     clocks: jsonb('clocks').notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

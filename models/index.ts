@@ -3,3 +3,7 @@ export * from './events';
 export * from './customers';
 export * from './checkouts';
 export * from './orders';
+export * from './campaigns';
+export * from './templates';
+export * from './settings';
+export * from './recovery';

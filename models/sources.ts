@@ -12,6 +12,8 @@ export const sources = pgTable('sources', {
   shopifySecret: text('shopify_secret'),
   /** Storefront origins allowed to call the ingestion API from a browser. */
   allowedOrigins: text('allowed_origins').array().notNull().default([]),
+  /** EU stores: abandoned-checkout email only with an explicit opt-in (otherwise unless opted out). */
+  requireEmailOptIn: boolean('require_email_opt_in').notNull().default(false),
   enabled: boolean('enabled').notNull().default(true),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   disabledAt: timestamp('disabled_at', { withTimezone: true }),

@@ -34,4 +34,14 @@ describe('loadConfig', () => {
   it('rejects an out-of-range pool size', () => {
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE: must be a whole number between 1 and 500/);
   });
+
+  it('reads the channel settings and names what a half-configured channel lacks', () => {
+    const config = loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525', CAMPAIGN_TIME_SCALE: '0.001' });
+    expect(config.smtp).toEqual({ url: 'smtp://127.0.0.1:2525', from: expect.any(String) });
+    expect(config.twilio).toBeUndefined();
+    expect(config.campaignTimeScale).toBe(0.001);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: 'AC' + '0'.repeat(32) })).toThrow(/TWILIO_AUTH_TOKEN: is required when TWILIO_ACCOUNT_SID is set/);
+    expect(() => loadConfig({ CAMPAIGN_TIME_SCALE: '0' })).toThrow(/CAMPAIGN_TIME_SCALE: must be a positive number/);
+    expect(() => loadConfig({ SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL: must be a URL starting with smtp:\/\/ or smtps:\/\//);
+  });
 });

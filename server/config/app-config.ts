@@ -42,6 +42,31 @@ const environmentSchema = z.object({
   SOURCE_CACHE_TTL_S: integer(0, 3600).default(30),
   /** Set to "false" to serve without applying migrations (when a separate release step applies them). */
   MIGRATE_ON_START: z.enum(['true', 'false'], { message: 'must be "true" or "false"' }).default('true').transform((v) => v === 'true'),
+
+  /** Email: an SMTP URL such as smtp://user:pass@smtp.example.com:587 (smtps:// for implicit TLS). */
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).max(320).optional(),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio account SID (AC followed by 32 hex digits)').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16, 'must be the account auth token').optional(),
+  /** A sender phone number in E.164 or a Messaging Service SID (MG…). */
+  TWILIO_FROM: z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, 'must be a phone number in E.164 form or a Messaging Service SID').optional(),
+  /** Where the Twilio SDK sends requests; tests point it at a local peer. */
+  TWILIO_API_BASE: url(['http:', 'https:']).default('https://api.twilio.com'),
+  /** Contact for push services, `mailto:` or `https:` (VAPID). */
+  VAPID_SUBJECT: z.string().regex(/^(mailto:.+@.+|https:\/\/.+)$/, 'must be a mailto: address or an https: URL').optional(),
+  VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]{80,90}$/, 'must be a base64url P-256 public key').optional(),
+  VAPID_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9_-]{40,46}$/, 'must be a base64url P-256 private key').optional(),
+  /** Multiplies every campaign delay, cap window and idle trigger (0.001 for demos and tests); quiet hours stay real. */
+  CAMPAIGN_TIME_SCALE: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a positive number such as 1 or 0.001')
+    .transform(Number)
+    .refine((n) => n > 0 && n <= 1000, 'must be a positive number such as 1 or 0.001')
+    .default(1),
+  /** Messages the worker sends at once. */
+  WORKER_CONCURRENCY: integer(1, 1000).default(20),
+  /** How often the abandonment sweep and the reconciler run. */
+  SWEEP_INTERVAL_S: integer(1, 3600).default(30),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -59,6 +84,13 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   sourceCacheTtlMs: number;
   migrateOnStart: boolean;
+  smtp?: { url: string; from: string };
+  twilio?: { accountSid: string; authToken: string; from: string; apiBase: string };
+  /** Keys are generated and stored on first start when absent. */
+  vapid: { subject?: string; publicKey?: string; privateKey?: string };
+  campaignTimeScale: number;
+  workerConcurrency: number;
+  sweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +115,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
   const e = parsed.data;
+  const incomplete = [
+    ...requireTogether(env, ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM']),
+    ...requireTogether(env, ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY']),
+  ];
+  if (incomplete.length > 0) throw new ConfigError(incomplete);
   return {
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
@@ -96,7 +133,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     sourceCacheTtlMs: e.SOURCE_CACHE_TTL_S * 1000,
     migrateOnStart: e.MIGRATE_ON_START,
+    smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.MAIL_FROM ?? 'Checkout recovery <no-reply@localhost>' } : undefined,
+    twilio:
+      e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM
+        ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiBase: e.TWILIO_API_BASE.replace(/\/$/, '') }
+        : undefined,
+    vapid: { subject: e.VAPID_SUBJECT, publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY },
+    campaignTimeScale: e.CAMPAIGN_TIME_SCALE,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    sweepIntervalMs: e.SWEEP_INTERVAL_S * 1000,
   };
+}
+
+/** Variables that only make sense together: naming the missing ones beats silently disabling a channel. */
+function requireTogether(env: NodeJS.ProcessEnv, names: string[]): string[] {
+  const set = names.filter((n) => env[n]);
+  if (set.length === 0 || set.length === names.length) return [];
+  return names.filter((n) => !env[n]).map((n) => `${n}: is required when ${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set`);
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

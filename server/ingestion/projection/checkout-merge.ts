@@ -35,6 +35,11 @@ export const CHECKOUT_MERGE: MergeSpec<typeof checkouts> = {
   lastActivityAt: { rule: 'max' },
   completedAt: { rule: 'min' },
   clocks: { rule: 'clocks' },
+  // Kept by the recovery engine, not by events.
+  abandonedAt: { rule: 'untouched' },
+  abandonment: { rule: 'untouched' },
+  recoveredAt: { rule: 'untouched' },
+  recoveredByMessageId: { rule: 'untouched' },
   createdAt: { rule: 'untouched' },
   updatedAt: { rule: 'replace' },
 };

@@ -1,0 +1,156 @@
+/**
+ * The recovery domain's vocabulary. Everything in `campaigns/` is plain TypeScript: no I/O, no clock reads
+ * (the current time is always passed in), so a recovery sequence can be read and tested on its own.
+ */
+
+export type ChannelKind = 'email' | 'push' | 'sms';
+export const CHANNELS: readonly ChannelKind[] = ['email', 'push', 'sms'];
+
+export type CheckoutStage = 'cart' | 'started' | 'contact' | 'shipping' | 'payment' | 'completed';
+
+/** A channel preference: a concrete channel, or "whichever the customer last engaged with". */
+export type ChannelChoice = ChannelKind | 'last_engaged';
+
+/** "If the message is not delivered (or not clicked) within N minutes, try the next channel of the step." */
+export interface WaterfallRule {
+  /** What counts as success for the message just sent. */
+  until: 'delivered' | 'clicked';
+  afterMinutes: number;
+}
+
+export interface CampaignStep {
+  /** When this step is due, counted from the moment the checkout was abandoned. */
+  delayMinutes: number;
+  /** Channels in order of preference; the first one the customer can be reached on is used. */
+  channels: ChannelChoice[];
+  /** Template key per channel. */
+  templates: Partial<Record<ChannelKind, string>>;
+  /** Discount rule to offer at this step, if any (rules arrive with the discount engine). */
+  discountRuleId?: string | null;
+  /** Delivery-driven fallback to the step's next channels. */
+  waterfall?: WaterfallRule | null;
+}
+
+export interface QuietHours {
+  /** Local time "HH:MM" when sending stops (inclusive). */
+  start: string;
+  /** Local time "HH:MM" when sending may resume. */
+  end: string;
+}
+
+export interface FrequencyCap {
+  /** At most this many recovery messages per customer... */
+  maxMessages: number;
+  /** ...within this many hours, across all campaigns. */
+  windowHours: number;
+  /** And never two closer than this. */
+  minGapHours: number;
+}
+
+export interface Eligibility {
+  minCartValue?: number | null;
+  maxCartValue?: number | null;
+  /** Stages the checkout must have reached one of (furthest stage); empty or absent means any. */
+  stages?: CheckoutStage[] | null;
+  customerType?: 'new' | 'returning' | 'any';
+}
+
+export interface Campaign {
+  id: string;
+  name: string;
+  status: 'active' | 'paused';
+  /** Lower runs first; a checkout enters the first eligible campaign only. */
+  priority: number;
+  /** Idle minutes after which an unfinished checkout counts as abandoned. */
+  triggerIdleMinutes: number;
+  eligibility: Eligibility;
+  steps: CampaignStep[];
+  quietHours: QuietHours;
+  frequencyCap: FrequencyCap;
+  /** The enrollment ends this many hours after abandonment, whatever is left. */
+  expiryHours: number;
+  /** An order this many hours after an open or click on one of the campaign's messages is credited to it. */
+  attributionWindowHours: number;
+}
+
+/** Consent as stored per channel: the latest statement, if any. */
+export interface ConsentState {
+  email?: boolean;
+  sms?: boolean;
+  push?: boolean;
+}
+
+export interface Recipient {
+  timezone?: string | null;
+  email?: string | null;
+  /** E.164. */
+  phone?: string | null;
+  /** Live Web Push subscriptions. */
+  pushSubscriptions: number;
+  consent: ConsentState;
+  /** The source requires an explicit email opt-in (EU stores); otherwise a checkout email may be used unless opted out. */
+  requireEmailOptIn: boolean;
+  /** The channel of the last recovery message the customer opened or clicked, if any. */
+  lastEngagedChannel?: ChannelKind | null;
+}
+
+/** A recovery message already sent (or handed to a provider) to this customer, from any campaign. */
+export interface SentMessage {
+  channel: ChannelKind;
+  at: Date;
+  campaignId: string;
+  checkoutId: string;
+  stepIndex: number;
+  delivered?: boolean;
+  opened?: boolean;
+  clicked?: boolean;
+  failed?: boolean;
+}
+
+export interface CheckoutFacts {
+  id: string;
+  cartValue: number;
+  stage: CheckoutStage;
+  status: 'active' | 'abandoned' | 'recovered' | 'completed' | 'expired';
+  abandonedAt: Date;
+  /** The customer had no order before this checkout. */
+  isNewCustomer: boolean;
+}
+
+/** Everything the planner needs to choose the next message of one enrollment. */
+export interface PlannerInput {
+  now: Date;
+  campaign: Campaign;
+  checkout: CheckoutFacts;
+  recipient: Recipient;
+  /** This customer's recovery messages in the last weeks, from every campaign. */
+  history: SentMessage[];
+  /** Messages of this enrollment already planned or sent, in step order. */
+  enrollment: Array<{ stepIndex: number; channel: ChannelKind; at: Date; delivered?: boolean; clicked?: boolean; failed?: boolean }>;
+  /** Multiplies every campaign delay, cap window and idle trigger (CAMPAIGN_TIME_SCALE); quiet hours stay real. */
+  timeScale: number;
+}
+
+export type NoMessageReason =
+  | 'checkout_completed'
+  | 'unsubscribed'
+  | 'expired'
+  | 'sequence_done'
+  | 'no_reachable_channel'
+  | 'not_eligible'
+  | 'waiting_for_outcome';
+
+export type Deferral = 'quiet_hours' | 'sms_window' | 'frequency_cap' | 'min_gap' | 'state_daily_limit';
+
+export type PlannerDecision =
+  | {
+      kind: 'send';
+      stepIndex: number;
+      channel: ChannelKind;
+      sendAt: Date;
+      /** Why the send time is later than the step's due time, in the order the rules applied. */
+      deferredBy: Deferral[];
+      /** Channels of the step skipped on the way, with why. */
+      skipped: Array<{ channel: ChannelKind; reason: 'no_consent' | 'no_contact' | 'unanswered_email' | 'waterfall' }>;
+    }
+  | { kind: 'none'; reason: NoMessageReason; /** When to look again (e.g. a waterfall's deadline). */ recheckAt?: Date };
