@@ -7,7 +7,9 @@ import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
+import { RecoveryModule } from './recovery/recovery.module';
 import { RedisModule } from './redis/redis.module';
+import { SettingsModule } from './settings/settings.module';
 import { TrackerModule } from './tracker/tracker.module';
 
 @Global()
@@ -39,12 +41,12 @@ export class AppModule {
   static core(config: AppConfig, options: AppOptions = {}): DynamicModule {
     return {
       module: AppCoreModule,
-      imports: [CoreModule.with(config, options.clock ?? systemClock), DatabaseModule, RedisModule, QueueModule, MetricsModule],
+      imports: [CoreModule.with(config, options.clock ?? systemClock), DatabaseModule, RedisModule, QueueModule, MetricsModule, SettingsModule],
     };
   }
 
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
-    const imports: NonNullable<ModuleMetadata['imports']> = [AppModule.core(config, options), HealthModule];
+    const imports: NonNullable<ModuleMetadata['imports']> = [AppModule.core(config, options), HealthModule, RecoveryModule];
     if (servesHttpApi(config.role)) imports.push(IngestionModule, TrackerModule);
     if (runsScheduler(config.role)) imports.push(ScheduleModule.forRoot());
     return { module: AppModule, imports };
