@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { customers } from './customers';
 import { sources } from './sources';
@@ -40,6 +41,8 @@ export const checkouts = pgTable(
     phone: text('phone'),
     cart: jsonb('cart').$type<CartSnapshot>(),
     cartValue: numeric('cart_value', { precision: 18, scale: 4 }),
+    /** The cart's value when the checkout was first seen. */
+    initialCartValue: numeric('initial_cart_value', { precision: 18, scale: 4 }),
     currency: text('currency'),
     itemCount: integer('item_count').notNull().default(0),
     device: text('device'),
@@ -65,9 +68,11 @@ export const checkouts = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  // No index on activity columns: they change with every event, and leaving them unindexed keeps those
-  // updates HOT (no index writes). The table's fillfactor (migration 0001) leaves room for that.
-  (t) => [index('checkouts_customer_idx').on(t.customerId)],
+  (t) => [
+    index('checkouts_customer_idx').on(t.customerId),
+    // The abandonment sweep's search: active checkouts by idle time. Partial, so finished checkouts cost nothing.
+    index('checkouts_active_idle_idx').on(t.lastActivityAt).where(sql`status = 'active'`),
+  ],
 );
 
 /** Every identifier a checkout has been seen under; events carrying any of them join the same checkout. */

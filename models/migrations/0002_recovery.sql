@@ -79,6 +79,7 @@ CREATE TABLE "messages" (
 );
 --> statement-breakpoint
 ALTER TABLE "sources" ADD COLUMN "require_email_opt_in" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE "checkouts" ADD COLUMN "initial_cart_value" numeric(18, 4);--> statement-breakpoint
 ALTER TABLE "checkouts" ADD COLUMN "abandoned_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "checkouts" ADD COLUMN "abandonment" jsonb;--> statement-breakpoint
 ALTER TABLE "checkouts" ADD COLUMN "recovered_at" timestamp with time zone;--> statement-breakpoint
@@ -97,4 +98,5 @@ CREATE INDEX "message_engagements_message_idx" ON "message_engagements" USING bt
 CREATE INDEX "messages_checkout_idx" ON "messages" USING btree ("checkout_id");--> statement-breakpoint
 CREATE INDEX "messages_customer_idx" ON "messages" USING btree ("customer_id","sent_at");--> statement-breakpoint
 CREATE INDEX "messages_due_idx" ON "messages" USING btree ("status","scheduled_for");--> statement-breakpoint
-CREATE INDEX "messages_provider_idx" ON "messages" USING btree ("provider_message_id");
+CREATE INDEX "messages_provider_idx" ON "messages" USING btree ("provider_message_id");--> statement-breakpoint
+CREATE INDEX "checkouts_active_idle_idx" ON "checkouts" USING btree ("last_activity_at") WHERE status = 'active';

@@ -21,6 +21,7 @@ export const CHECKOUT_MERGE: MergeSpec<typeof checkouts> = {
   phone: { rule: 'latest', clock: 'phone' },
   cart: { rule: 'latest', clock: 'cart' },
   cartValue: { rule: 'latest', clock: 'cart' },
+  initialCartValue: { rule: 'earliest', clock: 'initialCart' },
   currency: { rule: 'latest', clock: 'cart' },
   itemCount: { rule: 'latest', clock: 'cart' },
   device: { rule: 'latest', clock: 'device' },

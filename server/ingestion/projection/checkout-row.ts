@@ -11,6 +11,7 @@ interface CheckoutClocks {
   email?: Clock;
   phone?: Clock;
   cart?: Clock;
+  initialCart?: Clock;
   device?: Clock;
   context?: Clock;
   utm?: Clock;
@@ -27,6 +28,7 @@ export function checkoutRow(id: string, externalId: string, state: CheckoutState
     email: clockOf(state.email),
     phone: clockOf(state.phone),
     cart: clockOf(state.cart),
+    initialCart: clockOf(state.initialCartValue),
     device: clockOf(state.device),
     context: clockOf(state.context),
     utm: clockOf(state.utm),
@@ -46,6 +48,7 @@ export function checkoutRow(id: string, externalId: string, state: CheckoutState
     phone: state.phone?.value ?? null,
     cart: cart ?? null,
     cartValue: cart ? String(cart.value) : null,
+    initialCartValue: state.initialCartValue ? String(state.initialCartValue.value) : null,
     currency: cart?.currency ?? null,
     itemCount: cart ? cart.items.reduce((n, item) => n + item.quantity, 0) : 0,
     device: state.device?.value ?? null,
@@ -77,6 +80,7 @@ export function checkoutStateOf(row: Checkout): CheckoutState {
     email: restamp(row.email, clocks.email),
     phone: restamp(row.phone, clocks.phone),
     cart: restamp(row.cart, clocks.cart),
+    initialCartValue: restamp(row.initialCartValue === null ? null : Number(row.initialCartValue), clocks.initialCart),
     device: restamp(row.device, clocks.device),
     context: restamp(row.context as ContextSnapshot | null, clocks.context),
     utm: restamp(row.utm as Utm | null, clocks.utm),

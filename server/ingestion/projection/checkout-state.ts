@@ -26,6 +26,8 @@ export interface CheckoutState {
   email?: Stamped<string>;
   phone?: Stamped<string>;
   cart?: Stamped<CartSnapshot>;
+  /** The cart's value when first seen, to tell how the cart changed before it was abandoned. */
+  initialCartValue?: Stamped<number>;
   device?: Stamped<string>;
   context?: Stamped<ContextSnapshot>;
   utm?: Stamped<Utm>;
@@ -56,6 +58,7 @@ export function checkoutFactsOf(event: NormalizedEvent, sourceId: string, custom
     email: s(event.customer?.email),
     phone: s(event.customer?.phone),
     cart: s(event.cart),
+    initialCartValue: s(event.cart?.value),
     device: s(device),
     context: hasContext ? s(context) : undefined,
     utm: s(utm),
@@ -80,6 +83,7 @@ export function mergeCheckouts(a: CheckoutState, b: CheckoutState): CheckoutStat
     email: latest(a.email, b.email),
     phone: latest(a.phone, b.phone),
     cart: latest(a.cart, b.cart),
+    initialCartValue: earliest(a.initialCartValue, b.initialCartValue),
     device: latest(a.device, b.device),
     context: latest(a.context, b.context),
     utm: earliest(a.utm, b.utm),
