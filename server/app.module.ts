@@ -46,7 +46,7 @@ export class AppModule {
   }
 
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
-    const imports: NonNullable<ModuleMetadata['imports']> = [AppModule.core(config, options), HealthModule, RecoveryModule];
+    const imports: NonNullable<ModuleMetadata['imports']> = [AppModule.core(config, options), HealthModule, RecoveryModule.forRoot(config)];
     if (servesHttpApi(config.role)) imports.push(IngestionModule, TrackerModule);
     if (runsScheduler(config.role)) imports.push(ScheduleModule.forRoot());
     return { module: AppModule, imports };

@@ -8,11 +8,12 @@ import type { PoolClient } from 'pg';
  */
 export class TableRows<T extends PgTable> {
   private readonly name: string;
-  private readonly selectList: string;
+  /** `"column" AS "key", …` for hand-written selects that should come back with Drizzle's row keys. */
+  readonly columnList: string;
 
   constructor(table: T) {
     this.name = getTableName(table);
-    this.selectList = Object.entries(getTableColumns(table))
+    this.columnList = Object.entries(getTableColumns(table))
       .map(([key, column]) => `"${column.name}" AS "${key}"`)
       .join(', ');
   }
@@ -22,7 +23,7 @@ export class TableRows<T extends PgTable> {
     if (ids.length === 0) return [];
     const { rows } = await client.query({
       name: `lock_${this.name}`,
-      text: `SELECT ${this.selectList} FROM "${this.name}" WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      text: `SELECT ${this.columnList} FROM "${this.name}" WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
       values: [ids],
     });
     return rows;
@@ -33,7 +34,7 @@ export class TableRows<T extends PgTable> {
     if (ids.length === 0) return [];
     const { rows } = await client.query({
       name: `read_${this.name}`,
-      text: `SELECT ${this.selectList} FROM "${this.name}" WHERE id = ANY($1::uuid[])`,
+      text: `SELECT ${this.columnList} FROM "${this.name}" WHERE id = ANY($1::uuid[])`,
       values: [ids],
     });
     return rows;

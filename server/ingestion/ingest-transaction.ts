@@ -6,6 +6,14 @@ import type { NormalizedEvent } from './normalized-event';
 import { loadCheckoutAliases, storeCheckouts } from './store/checkout-store';
 import { loadCustomerAliases, storeCustomers } from './store/customer-store';
 import { insertEvents, recordOrders, savePushSubscriptions, storedEventKeys } from './store/event-store';
+import { CompletedCheckout, suppressAfterOrder } from '../recovery/suppression/suppress-after-order';
+
+function completedCheckouts(events: readonly NormalizedEvent[], checkoutOf: (key: string) => string | undefined): CompletedCheckout[] {
+  return events.flatMap((e) => {
+    const checkoutId = checkoutOf(e.key);
+    return e.stage === 'completed' && checkoutId ? [{ checkoutId, orderedAt: e.occurredAt, revenue: e.order?.revenue ?? null }] : [];
+  });
+}
 
 /** Deterministic processing order, so a batch resolves the same however its events were listed. */
 function byOccurrence(a: NormalizedEvent, b: NormalizedEvent): number {
@@ -52,6 +60,8 @@ export function storeEvents(pool: Pool, sourceId: string, unique: readonly Norma
     const inserted = await insertEvents(scope, sourceId, events, checkoutOf, customerOf);
     await recordOrders(scope, events, checkoutOf, customerOf);
     await savePushSubscriptions(scope, events, customerOf);
+    // A purchase stops every pending reminder, in this same transaction.
+    await suppressAfterOrder(scope, completedCheckouts(events, checkoutOf));
     return inserted;
   });
 }

@@ -37,6 +37,20 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly messagesSent = new Counter({
+    name: 'recovery_messages_total',
+    help: 'Recovery messages by channel and outcome (sent, failed, retrying, cancelled)',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly suppressionSeconds = new Histogram({
+    name: 'recovery_suppression_seconds',
+    help: 'Time from an order being accepted to its pending messages being cancelled (the same transaction)',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
   private queueDepthReader?: QueueDepthReader;
 
   constructor() {

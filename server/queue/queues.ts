@@ -1,7 +1,9 @@
 /** Every BullMQ queue the product uses; metrics and health iterate over this list. */
 export const QUEUES = {
-  /** Wake-ups for planned recovery messages (processors arrive with the recovery engine). */
+  /** Wake-ups of planned messages (`send`) and of waterfall deadlines (`plan`). */
   recovery: 'recovery',
+  /** The periodic sweep and reconciliation, and one `abandon` job per checkout found idle. */
+  abandonment: 'abandonment',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

@@ -1,14 +1,58 @@
-import { Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
+import { AppConfig, runsScheduler, runsWorkers, servesHttpApi } from '../config/app-config';
+import { QUEUES } from '../queue/queues';
+import { AbandonCheckout } from './abandonment/abandon-checkout';
+import { AbandonmentProcessor } from './abandonment/abandonment.processor';
+import { AbandonmentSweep } from './abandonment/abandonment-sweep';
 import { EmailChannelModule } from './channels/email/email.module';
 import { PushChannelModule } from './channels/push/push.module';
 import { SmsChannelModule } from './channels/sms/sms.module';
 import { OptOutService } from './consent/opt-out.service';
+import { EngagementController } from './engagement/engagement.controller';
+import { EngagementService } from './engagement/engagement.service';
 import { LinksModule } from './links/links.module';
+import { MessageScheduler } from './scheduling/message-scheduler';
+import { PeriodicJobs } from './scheduling/periodic-jobs';
+import { PlanEnrollment } from './scheduling/plan-enrollment';
+import { Reconciler } from './scheduling/reconciler';
+import { RecoveryProcessor } from './scheduling/recovery.processor';
+import { SeedDefaults } from './seed/seed-defaults';
+import { ChannelSenders } from './sending/channel-senders';
+import { MESSAGE_COMPOSER } from './sending/message-composer';
+import { SendMessage } from './sending/send-message';
+import { TemplateComposer } from './sending/template-composer';
 
-/** The recovery engine: abandonment, planning, scheduling, sending, suppression, engagement. */
-@Module({
-  imports: [LinksModule, EmailChannelModule, PushChannelModule, SmsChannelModule],
-  providers: [OptOutService],
-  exports: [OptOutService],
-})
-export class RecoveryModule {}
+/**
+ * The recovery engine: abandonment, planning, scheduling, sending, suppression, engagement. Every role can
+ * plan and schedule; workers run the queue processors, the scheduler enqueues the periodic sweep, and the
+ * API serves the links inside messages.
+ */
+@Module({})
+export class RecoveryModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const providers: Provider[] = [
+      OptOutService,
+      EngagementService,
+      MessageScheduler,
+      AbandonmentSweep,
+      AbandonCheckout,
+      Reconciler,
+      PlanEnrollment,
+      SendMessage,
+      ChannelSenders,
+      SeedDefaults,
+      { provide: MESSAGE_COMPOSER, useClass: TemplateComposer },
+    ];
+    if (runsWorkers(config.role)) providers.push(RecoveryProcessor, AbandonmentProcessor);
+    if (runsScheduler(config.role)) providers.push(PeriodicJobs);
+    const controllers: Type[] = servesHttpApi(config.role) ? [EngagementController] : [];
+    return {
+      module: RecoveryModule,
+      imports: [BullModule.registerQueue({ name: QUEUES.recovery }, { name: QUEUES.abandonment }), LinksModule, EmailChannelModule, PushChannelModule, SmsChannelModule],
+      providers,
+      controllers,
+      exports: [OptOutService, AbandonmentSweep, AbandonCheckout, SendMessage, Reconciler, PlanEnrollment, MessageScheduler],
+    };
+  }
+}

@@ -10,7 +10,8 @@ export const CHECKOUT_MERGE: MergeSpec<typeof checkouts> = {
   customerId: { rule: 'latest', clock: 'customerId' },
   status: {
     rule: 'derived',
-    sql: (merged, stored) => `CASE WHEN ${merged('completedAt')} IS NOT NULL THEN 'completed' ELSE ${stored('status')} END`,
+    // An order completes a checkout; one the recovery engine credited stays `recovered`.
+    sql: (merged, stored) => `CASE WHEN ${stored('status')} = 'recovered' THEN 'recovered' WHEN ${merged('completedAt')} IS NOT NULL THEN 'completed' ELSE ${stored('status')} END`,
   },
   stage: {
     rule: 'derived',

@@ -49,7 +49,7 @@ export async function loadPlannerInput(client: PoolClient, enrollmentId: string,
   const row = rows[0];
   if (!row) return null;
   const [campaign] = await campaignRows.byIds(client, [row.campaign_id]);
-  const history = row.customer_id ? await customerHistory(client, row.customer_id, now) : [];
+  const history = row.customer_id ? await customerHistory(client, row.customer_id, enrollmentId, now) : [];
   const enrollment = await enrollmentMessages(client, enrollmentId);
   return {
     now,
@@ -104,16 +104,20 @@ interface MessageFacts {
   clicked: boolean;
 }
 
-/** The customer's recovery messages, sent or still planned, from every campaign: what caps count. */
-async function customerHistory(client: PoolClient, customerId: string, now: Date): Promise<SentMessage[]> {
+/**
+ * The customer's recovery messages, sent or still planned, from every campaign: what caps count. This
+ * enrollment's own planned messages are left out: they are what is being planned.
+ */
+async function customerHistory(client: PoolClient, customerId: string, enrollmentId: string, now: Date): Promise<SentMessage[]> {
   const { rows } = await client.query<MessageFacts>({
     name: 'planner_customer_history',
     text: `SELECT channel, coalesce(sent_at, scheduled_for) AS at, campaign_id, checkout_id, step_index, status,
                   delivered_at IS NOT NULL AS delivered, opened_at IS NOT NULL AS opened, clicked_at IS NOT NULL AS clicked
              FROM messages
             WHERE customer_id = $1 AND status IN ('planned', 'sending', 'sent', 'delivered', 'unknown')
+              AND NOT (enrollment_id = $4 AND status = 'planned')
               AND coalesce(sent_at, scheduled_for) > $2::timestamptz - make_interval(days => $3)`,
-    values: [customerId, now, HISTORY_DAYS],
+    values: [customerId, now, HISTORY_DAYS, enrollmentId],
   });
   return rows.map((r) => ({
     channel: r.channel,
@@ -133,7 +137,7 @@ async function enrollmentMessages(client: PoolClient, enrollmentId: string): Pro
     text: `SELECT channel, coalesce(sent_at, scheduled_for) AS at, step_index, status,
                   delivered_at IS NOT NULL AS delivered, clicked_at IS NOT NULL AS clicked, opened_at IS NOT NULL AS opened,
                   status = 'failed' AS failed
-             FROM messages WHERE enrollment_id = $1 AND status <> 'cancelled'
+             FROM messages WHERE enrollment_id = $1 AND status NOT IN ('cancelled', 'planned')
             ORDER BY step_index, created_at`,
     values: [enrollmentId],
   });

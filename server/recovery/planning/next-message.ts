@@ -1,0 +1,64 @@
+import type { PoolClient } from 'pg';
+import { planNextMessage } from '../../../campaigns/planner';
+import type { NoMessageReason, PlannerDecision } from '../../../campaigns/types';
+import type { ScheduledMessage } from '../scheduling/message-scheduler';
+import { loadPlannerInput } from './planner-input';
+
+/** What planning an enrollment produced: a message to wake up for, a time to look again, or nothing. */
+export interface PlanOutcome {
+  message?: ScheduledMessage;
+  recheckAt?: Date;
+  decision: PlannerDecision | { kind: 'none'; reason: 'enrollment_missing' };
+}
+
+/** Reasons that end an enrollment; the others leave it open (waiting for an outcome, say). */
+const ENDING: Record<Exclude<NoMessageReason, 'waiting_for_outcome'>, 'completed' | 'exited'> = {
+  checkout_completed: 'completed',
+  unsubscribed: 'exited',
+  expired: 'exited',
+  sequence_done: 'completed',
+  no_reachable_channel: 'exited',
+  not_eligible: 'exited',
+};
+
+export function messageKey(enrollmentId: string, stepIndex: number, channel: string): string {
+  return `${enrollmentId}.${stepIndex}.${channel}`;
+}
+
+/**
+ * Asks the planner for an enrollment's next message and records it as a `planned` row in the caller's
+ * transaction; the caller schedules the wake-up after commit. Planning twice plans the same row.
+ */
+export async function planNext(client: PoolClient, enrollmentId: string, now: Date, timeScale: number): Promise<PlanOutcome> {
+  const input = await loadPlannerInput(client, enrollmentId, now, timeScale);
+  if (!input) return { decision: { kind: 'none', reason: 'enrollment_missing' } };
+  const decision = planNextMessage(input);
+  if (decision.kind === 'none') {
+    if (decision.reason === 'waiting_for_outcome') return { decision, recheckAt: decision.recheckAt };
+    await client.query(`UPDATE enrollments SET status = $2, exit_reason = $3, ended_at = $4 WHERE id = $1 AND status = 'active'`, [
+      enrollmentId,
+      ENDING[decision.reason],
+      decision.reason,
+      now,
+    ]);
+    return { decision };
+  }
+  const { rows } = await client.query<{ id: string; key: string; scheduled_for: Date }>({
+    name: 'plan_message',
+    text: `INSERT INTO messages (key, enrollment_id, checkout_id, customer_id, campaign_id, step_index, channel, scheduled_for, decision)
+           SELECT $1, e.id, e.checkout_id, e.customer_id, e.campaign_id, $2, $3, $4, $5::jsonb FROM enrollments e WHERE e.id = $6
+           ON CONFLICT (key) DO UPDATE SET scheduled_for = excluded.scheduled_for, decision = excluded.decision, updated_at = now()
+             WHERE messages.status = 'planned'
+           RETURNING id, key, scheduled_for`,
+    values: [
+      messageKey(enrollmentId, decision.stepIndex, decision.channel),
+      decision.stepIndex,
+      decision.channel,
+      decision.sendAt,
+      JSON.stringify({ planner: { deferredBy: decision.deferredBy, skipped: decision.skipped, plannedAt: now.toISOString() } }),
+      enrollmentId,
+    ],
+  });
+  const row = rows[0];
+  return { decision, message: row && { id: row.id, key: row.key, scheduledFor: row.scheduled_for } };
+}

@@ -1,0 +1,45 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { CLOCK, Clock } from '../../common/clock';
+import { QUEUES } from '../../queue/queues';
+import { sendJobId } from './recovery-jobs';
+
+export interface ScheduledMessage {
+  id: string;
+  key: string;
+  scheduledFor: Date;
+}
+
+/**
+ * Puts the wake-ups in Redis. The messages table is the truth; a lost wake-up is found again by the
+ * reconciler, and a duplicate one is harmless (the worker only sends a message that is still planned).
+ */
+@Injectable()
+export class MessageScheduler {
+  constructor(
+    @InjectQueue(QUEUES.recovery) private readonly queue: Queue,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async schedule(messages: readonly ScheduledMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const now = this.clock.now().getTime();
+    await this.queue.addBulk(
+      messages.map((m) => ({
+        name: 'send',
+        data: { messageId: m.id },
+        opts: { jobId: sendJobId(m.key, m.scheduledFor), delay: Math.max(0, m.scheduledFor.getTime() - now), removeOnComplete: true, removeOnFail: 1000 },
+      })),
+    );
+  }
+
+  /** Looks at an enrollment again at `at` (a waterfall deadline). */
+  async recheck(enrollmentId: string, at: Date): Promise<void> {
+    await this.queue.add(
+      'plan',
+      { enrollmentId },
+      { jobId: `plan.${enrollmentId}.${at.getTime()}`, delay: Math.max(0, at.getTime() - this.clock.now().getTime()), removeOnComplete: true, removeOnFail: 1000 },
+    );
+  }
+}

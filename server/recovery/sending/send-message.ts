@@ -1,0 +1,185 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Pool, PoolClient } from 'pg';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { CLOCK, Clock } from '../../common/clock';
+import { PG_POOL } from '../../database/database';
+import { MetricsService } from '../../metrics/metrics.service';
+import { PermanentSendError, SendReceipt, TransientSendError } from '../channels/channel';
+import { planNext } from '../planning/next-message';
+import { MessageScheduler, ScheduledMessage } from '../scheduling/message-scheduler';
+import { sendLockKey } from '../suppression/send-lock';
+import { ChannelSenders } from './channel-senders';
+import { MESSAGE_COMPOSER, MessageComposer } from './message-composer';
+
+/** Transient failures are retried this many times, with exponential backoff, before the message fails. */
+const MAX_ATTEMPTS = 5;
+const BASE_BACKOFF_MS = 30_000;
+/** A re-check may find the send time moved by less than this and still send now. */
+const ON_TIME_TOLERANCE_MS = 1_000;
+
+export type SendOutcome = 'sent' | 'not_planned' | 'cancelled' | 'rescheduled' | 'replanned' | 'retrying' | 'failed';
+
+interface MessageRow {
+  id: string;
+  key: string;
+  enrollment_id: string;
+  checkout_id: string;
+  step_index: number;
+  channel: 'email' | 'push' | 'sms';
+  status: string;
+  attempts: number;
+  scheduled_for: Date;
+}
+
+/**
+ * Sends one planned message, at most once. Holding the checkout's send lock (which an order's transaction
+ * also takes before suppressing), it re-plans the enrollment to re-check suppression, consent, caps and
+ * quiet hours as they are now, commits `sending`, calls the provider, and records the outcome. An order
+ * that commits while a send is in flight waits for it; one that committed first finds the message cancelled.
+ */
+@Injectable()
+export class SendMessage {
+  private readonly logger = new Logger(SendMessage.name);
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MESSAGE_COMPOSER) private readonly composer: MessageComposer,
+    private readonly senders: ChannelSenders,
+    private readonly scheduler: MessageScheduler,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async run(messageId: string): Promise<SendOutcome> {
+    const client = await this.pool.connect();
+    const toSchedule: ScheduledMessage[] = [];
+    let recheck: { enrollmentId: string; at: Date } | undefined;
+    let locked: string | undefined;
+    try {
+      const found = await client.query<{ checkout_id: string }>('SELECT checkout_id FROM messages WHERE id = $1', [messageId]);
+      if (found.rowCount === 0) return 'not_planned';
+      locked = sendLockKey(found.rows[0].checkout_id);
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [locked]);
+
+      const prepared = await this.prepare(client, messageId, toSchedule, (r) => (recheck = r));
+      if (prepared.outcome !== 'send') return prepared.outcome;
+      const message = prepared.message;
+
+      let receipt: SendReceipt;
+      try {
+        const outgoing = await this.composer.compose(client, message.id);
+        receipt = await this.senders.get(message.channel).send(outgoing);
+      } catch (error) {
+        return await this.recordFailure(client, message, error, toSchedule, (r) => (recheck = r));
+      }
+      await this.inTransaction(client, async () => {
+        await client.query(
+          `UPDATE messages SET status = 'sent', sent_at = $2, provider_message_id = $3, error = NULL, updated_at = now() WHERE id = $1`,
+          [message.id, this.clock.now(), receipt.providerMessageId ?? null],
+        );
+        await this.planFollowing(client, message.enrollment_id, toSchedule, (r) => (recheck = r));
+      });
+      this.metrics.messagesSent.inc({ channel: message.channel, outcome: 'sent' });
+      return 'sent';
+    } finally {
+      if (locked) await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [locked]).catch(() => undefined);
+      client.release();
+      await this.scheduler.schedule(toSchedule);
+      if (recheck) await this.scheduler.recheck(recheck.enrollmentId, recheck.at);
+    }
+  }
+
+  /** Re-checks the message against the world as it is now and marks it `sending` when it should go. */
+  private async prepare(
+    client: PoolClient,
+    messageId: string,
+    toSchedule: ScheduledMessage[],
+    onRecheck: (r: { enrollmentId: string; at: Date }) => void,
+  ): Promise<{ outcome: 'send'; message: MessageRow } | { outcome: Exclude<SendOutcome, 'sent'> }> {
+    return this.inTransaction(client, async () => {
+      const { rows } = await client.query<MessageRow>(
+        `SELECT id, key, enrollment_id, checkout_id, step_index, channel, status, attempts, scheduled_for FROM messages WHERE id = $1 FOR UPDATE`,
+        [messageId],
+      );
+      const message = rows[0];
+      if (!message || message.status !== 'planned') return { outcome: 'not_planned' as const };
+      const now = this.clock.now();
+      const plan = await planNext(client, message.enrollment_id, now, this.config.campaignTimeScale);
+      const decision = plan.decision;
+      const same = decision.kind === 'send' && decision.stepIndex === message.step_index && decision.channel === message.channel;
+      if (same && decision.sendAt.getTime() <= now.getTime() + ON_TIME_TOLERANCE_MS) {
+        await client.query(`UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = now() WHERE id = $1`, [message.id]);
+        return { outcome: 'send' as const, message };
+      }
+      if (same) {
+        // Quiet hours, a cap or a competing message moved it: planNext already stored the new time.
+        if (plan.message) toSchedule.push(plan.message);
+        return { outcome: 'rescheduled' as const };
+      }
+      const reason = decision.kind === 'none' ? decision.reason : 'replanned';
+      await client.query(`UPDATE messages SET status = 'cancelled', cancel_reason = $2, updated_at = now() WHERE id = $1 AND status = 'planned'`, [
+        message.id,
+        reason,
+      ]);
+      if (plan.message) toSchedule.push(plan.message);
+      if (plan.recheckAt) onRecheck({ enrollmentId: message.enrollment_id, at: plan.recheckAt });
+      this.metrics.messagesSent.inc({ channel: message.channel, outcome: 'cancelled' });
+      return { outcome: decision.kind === 'send' ? ('replanned' as const) : ('cancelled' as const) };
+    });
+  }
+
+  private async recordFailure(
+    client: PoolClient,
+    message: MessageRow,
+    error: unknown,
+    toSchedule: ScheduledMessage[],
+    onRecheck: (r: { enrollmentId: string; at: Date }) => void,
+  ): Promise<SendOutcome> {
+    const attempts = message.attempts + 1;
+    const text = error instanceof Error ? error.message : String(error);
+    if (error instanceof TransientSendError && attempts < MAX_ATTEMPTS) {
+      const backoff = Math.max(error.retryAfterMs ?? 0, BASE_BACKOFF_MS * 2 ** (attempts - 1) * this.config.campaignTimeScale);
+      const at = new Date(this.clock.now().getTime() + backoff);
+      await client.query(`UPDATE messages SET status = 'planned', scheduled_for = $2, error = $3, updated_at = now() WHERE id = $1`, [message.id, at, text]);
+      toSchedule.push({ id: message.id, key: message.key, scheduledFor: at });
+      this.metrics.messagesSent.inc({ channel: message.channel, outcome: 'retrying' });
+      this.logger.warn(`message ${message.id} (${message.channel}) failed for now, retry ${attempts} at ${at.toISOString()}: ${text}`);
+      return 'retrying';
+    }
+    const reason = error instanceof PermanentSendError ? `${error.reason}: ${text}` : text;
+    if (!(error instanceof PermanentSendError) && !(error instanceof TransientSendError)) {
+      this.logger.error(`message ${message.id} (${message.channel}) could not be sent: ${error instanceof Error ? error.stack : text}`);
+    }
+    await this.inTransaction(client, async () => {
+      await client.query(`UPDATE messages SET status = 'failed', error = $2, updated_at = now() WHERE id = $1`, [message.id, reason]);
+      await client.query(`INSERT INTO message_engagements (message_id, kind, at, detail) VALUES ($1, 'failed', $2, $3)`, [
+        message.id,
+        this.clock.now(),
+        JSON.stringify({ error: reason }),
+      ]);
+      // A failure is an outcome too: the planner may fall back to another channel (waterfall) or move on.
+      await this.planFollowing(client, message.enrollment_id, toSchedule, onRecheck);
+    });
+    this.metrics.messagesSent.inc({ channel: message.channel, outcome: 'failed' });
+    return 'failed';
+  }
+
+  private async planFollowing(client: PoolClient, enrollmentId: string, toSchedule: ScheduledMessage[], onRecheck: (r: { enrollmentId: string; at: Date }) => void) {
+    const next = await planNext(client, enrollmentId, this.clock.now(), this.config.campaignTimeScale);
+    if (next.message) toSchedule.push(next.message);
+    if (next.recheckAt) onRecheck({ enrollmentId, at: next.recheckAt });
+  }
+
+  private async inTransaction<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
+    await client.query('BEGIN');
+    try {
+      const result = await work();
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import type { ChannelKind } from '../../../campaigns/types';
+import type { CartSnapshot } from '../../../models/checkouts';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { OutgoingMessage, PermanentSendError } from '../channels/channel';
+import { emailHeaders, trackEmailHtml } from '../channels/email/email-tracking';
+import { SIGNED_LINKS, SignedLinks } from '../links/signed-links';
+import { buildTemplateContext, defaultTemplate, renderEmail, renderPush, renderSms, TemplateSource } from '../templates';
+import { MessageComposer } from './message-composer';
+
+interface ComposeRow {
+  id: string;
+  key: string;
+  channel: ChannelKind;
+  step_index: number;
+  steps: Array<{ templates: Partial<Record<ChannelKind, string>> }>;
+  cart: CartSnapshot | null;
+  context: { page?: { url?: string } } | null;
+  checkout_email: string | null;
+  checkout_phone: string | null;
+  customer_email: string | null;
+  customer_phone: string | null;
+  locale: string | null;
+  timezone: string | null;
+  customer_id: string | null;
+  brand: string;
+  allowed_origins: string[];
+}
+
+/** Renders a planned message from its campaign step's template, the checkout's cart and signed links. */
+@Injectable()
+export class TemplateComposer implements MessageComposer {
+  constructor(
+    @Inject(SIGNED_LINKS) private readonly links: SignedLinks,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async compose(client: PoolClient, messageId: string): Promise<OutgoingMessage> {
+    const { rows } = await client.query<ComposeRow>({
+      name: 'compose_message',
+      text: `SELECT m.id, m.key, m.channel, m.step_index, ca.steps, c.cart, c.context, c.email AS checkout_email, c.phone AS checkout_phone,
+                    cu.email AS customer_email, cu.phone AS customer_phone, cu.locale, cu.timezone, m.customer_id,
+                    s.name AS brand, s.allowed_origins
+               FROM messages m JOIN campaigns ca ON ca.id = m.campaign_id JOIN checkouts c ON c.id = m.checkout_id
+               JOIN sources s ON s.id = c.source_id LEFT JOIN customers cu ON cu.id = m.customer_id
+              WHERE m.id = $1`,
+      values: [messageId],
+    });
+    const row = rows[0];
+    if (!row) throw new PermanentSendError(`message ${messageId} not found`, 'message_missing');
+    const template = await this.template(client, row.steps[row.step_index]?.templates[row.channel], row.channel);
+    const context = buildTemplateContext({
+      messageId: row.id,
+      channel: row.channel,
+      links: this.links,
+      resumeUrl: this.resumeUrl(row),
+      brandName: row.brand,
+      cart: row.cart,
+      customer: { email: row.checkout_email ?? row.customer_email },
+      locale: row.locale,
+      timezone: row.timezone,
+    });
+    const base = { key: row.key, messageId: row.id };
+    if (row.channel === 'email') {
+      const email = row.checkout_email ?? row.customer_email;
+      if (!email) throw new PermanentSendError('no email address any more', 'no_contact');
+      const content = renderEmail(template, context);
+      return {
+        ...base,
+        channel: 'email',
+        to: { email },
+        content: { ...content, html: trackEmailHtml(content.html, row.id, this.links), headers: emailHeaders(this.links, row.id) },
+      } as OutgoingMessage<'email'>;
+    }
+    if (row.channel === 'sms') {
+      const phone = row.checkout_phone ?? row.customer_phone;
+      if (!phone) throw new PermanentSendError('no phone number any more', 'no_contact');
+      return { ...base, channel: 'sms', to: { phone }, content: { body: renderSms(template, context).body } } as OutgoingMessage<'sms'>;
+    }
+    const subscription = await this.subscription(client, row.customer_id);
+    const clickUrl = this.links.url({ action: 'push-click', messageId: row.id });
+    const push = renderPush(template, context, { payload: (c) => ({ ...c, url: context.links.resume, clickUrl, messageId: row.id }) });
+    return { ...base, channel: 'push', to: { subscription }, content: { title: push.title, body: push.body, url: context.links.resume, clickUrl } } as OutgoingMessage<'push'>;
+  }
+
+  private async template(client: PoolClient, key: string | undefined, channel: ChannelKind): Promise<TemplateSource> {
+    if (!key) throw new PermanentSendError(`the campaign step has no ${channel} template`, 'no_template');
+    const { rows } = await client.query<TemplateSource & { channel: ChannelKind }>('SELECT key, channel, subject, html, text FROM templates WHERE key = $1', [key]);
+    const found = rows[0] ?? defaultTemplate(key);
+    if (!found || found.channel !== channel) throw new PermanentSendError(`template "${key}" is missing or not a ${channel} template`, 'no_template');
+    return found;
+  }
+
+  /** The newest live subscription of the customer. */
+  private async subscription(client: PoolClient, customerId: string | null) {
+    const { rows } = await client.query<{ endpoint: string; p256dh: string; auth: string }>(
+      'SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE customer_id = $1 AND revoked_at IS NULL ORDER BY subscribed_at DESC LIMIT 1',
+      [customerId],
+    );
+    if (!rows[0]) throw new PermanentSendError('no live push subscription', 'no_contact');
+    return { endpoint: rows[0].endpoint, keys: { p256dh: rows[0].p256dh, auth: rows[0].auth } };
+  }
+
+  /** Where "complete your order" leads: the page the shopper left, else the storefront, else our own address. */
+  private resumeUrl(row: ComposeRow): string {
+    const page = row.context?.page?.url;
+    if (page && /^https?:\/\//i.test(page)) return page;
+    return row.allowed_origins[0] ?? this.config.publicUrl;
+  }
+}
