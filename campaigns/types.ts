@@ -117,6 +117,19 @@ export interface CheckoutFacts {
   isNewCustomer: boolean;
 }
 
+/** A message of the enrollment being planned, as the planner sees it. */
+export interface EnrollmentMessage {
+  stepIndex: number;
+  channel: ChannelKind;
+  /** When it was sent (or is planned for). */
+  at: Date;
+  delivered?: boolean;
+  /** Read by "after an unanswered email"; when absent, the matching `history` entry is consulted. */
+  opened?: boolean;
+  clicked?: boolean;
+  failed?: boolean;
+}
+
 /** Everything the planner needs to choose the next message of one enrollment. */
 export interface PlannerInput {
   now: Date;
@@ -126,7 +139,7 @@ export interface PlannerInput {
   /** This customer's recovery messages in the last weeks, from every campaign. */
   history: SentMessage[];
   /** Messages of this enrollment already planned or sent, in step order. */
-  enrollment: Array<{ stepIndex: number; channel: ChannelKind; at: Date; delivered?: boolean; clicked?: boolean; failed?: boolean }>;
+  enrollment: EnrollmentMessage[];
   /** Multiplies every campaign delay, cap window and idle trigger (CAMPAIGN_TIME_SCALE); quiet hours stay real. */
   timeScale: number;
 }
@@ -142,6 +155,12 @@ export type NoMessageReason =
 
 export type Deferral = 'quiet_hours' | 'sms_window' | 'frequency_cap' | 'min_gap' | 'state_daily_limit';
 
+/** A channel of the step passed over, and why. */
+export interface ChannelSkip {
+  channel: ChannelKind;
+  reason: 'no_consent' | 'no_contact' | 'unanswered_email' | 'waterfall';
+}
+
 export type PlannerDecision =
   | {
       kind: 'send';
@@ -151,6 +170,8 @@ export type PlannerDecision =
       /** Why the send time is later than the step's due time, in the order the rules applied. */
       deferredBy: Deferral[];
       /** Channels of the step skipped on the way, with why. */
-      skipped: Array<{ channel: ChannelKind; reason: 'no_consent' | 'no_contact' | 'unanswered_email' | 'waterfall' }>;
+      skipped: ChannelSkip[];
+      /** Earlier steps passed over because none of their channels could reach the customer (absent when none). */
+      skippedSteps?: number[];
     }
   | { kind: 'none'; reason: NoMessageReason; /** When to look again (e.g. a waterfall's deadline). */ recheckAt?: Date };

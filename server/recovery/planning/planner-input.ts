@@ -141,5 +141,5 @@ async function enrollmentMessages(client: PoolClient, enrollmentId: string): Pro
             ORDER BY step_index, created_at`,
     values: [enrollmentId],
   });
-  return rows.map((r) => ({ stepIndex: r.step_index, channel: r.channel, at: r.at, delivered: r.delivered, clicked: r.clicked, failed: r.failed }));
+  return rows.map((r) => ({ stepIndex: r.step_index, channel: r.channel, at: r.at, delivered: r.delivered, opened: r.opened, clicked: r.clicked, failed: r.failed }));
 }

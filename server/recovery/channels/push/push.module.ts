@@ -1,5 +1,16 @@
 import { Module } from '@nestjs/common';
+import { PushController } from './push.controller';
+import { PUSH_SENDER, PushSender } from './push-sender';
+import { VapidKeys, vapidKeysProvider } from './vapid-keys';
 
-/** The push channel (being written): exports its ChannelSender as PUSH_SENDER. */
-@Module({})
+/**
+ * The push channel: Web Push with VAPID. Exports its ChannelSender as PUSH_SENDER and the deployment's
+ * VapidKeys (configured, or generated once and stored in `settings`; see VapidKeys for the subject default).
+ * Serves GET /v1/push/vapid-public-key, /push-sw.js and /push.js.
+ */
+@Module({
+  controllers: [PushController],
+  providers: [vapidKeysProvider, PushSender, { provide: PUSH_SENDER, useExisting: PushSender }],
+  exports: [PUSH_SENDER, VapidKeys],
+})
 export class PushChannelModule {}

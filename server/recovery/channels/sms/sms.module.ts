@@ -1,5 +1,35 @@
-import { Module } from '@nestjs/common';
+import { Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../../config/app-config';
+import { OptOutService } from '../../consent/opt-out.service';
+import { SMS_SENDER, SmsSender } from './sms-sender';
+import { TwilioWebhooksController } from './twilio-webhooks.controller';
+import { TwilioWebhooksService } from './twilio-webhooks.service';
 
-/** The sms channel (being written): exports its ChannelSender as SMS_SENDER. */
-@Module({})
-export class SmsChannelModule {}
+/**
+ * The sms channel: Twilio's Messages API behind `SMS_SENDER`, and Twilio's inbound and status webhooks.
+ * OptOutService is provided here too (it is stateless): importing RecoveryModule, which imports this module,
+ * would be circular.
+ */
+@Module({
+  controllers: [TwilioWebhooksController],
+  providers: [SmsSender, { provide: SMS_SENDER, useExisting: SmsSender }, TwilioWebhooksService, OptOutService],
+  exports: [SMS_SENDER],
+})
+export class SmsChannelModule implements OnApplicationBootstrap {
+  constructor(
+    @Inject(SMS_SENDER) private readonly sender: SmsSender,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap() {
+    const logger = new Logger('SmsChannel');
+    if (!this.sender.enabled) {
+      logger.warn('SMS channel disabled: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM to send SMS');
+      return;
+    }
+    const host = new URL(this.config.publicUrl).hostname;
+    if (host === 'localhost' || host.startsWith('127.') || host === '[::1]') {
+      logger.warn(`PUBLIC_URL is ${this.config.publicUrl}: Twilio cannot reach it, so delivery reports and STOP replies will not arrive (set PUBLIC_URL to the public address Twilio calls)`);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './default-templates';
+export * from './render';
+export * from './template-context';
