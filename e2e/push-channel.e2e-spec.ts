@@ -50,7 +50,7 @@ describe('push channel (web-push against a local push service)', () => {
 
   beforeAll(async () => {
     peer = await startPushPeer();
-    t = await startTestApp('push');
+    t = await startTestApp('push', { PUSH_SERVICE_HOSTS: '127.0.0.1' });
     sender = t.app.get<ChannelSender<'push'>>(PUSH_SENDER);
     vapid = t.app.get(VapidKeys);
   });
@@ -182,7 +182,7 @@ describe('push channel (web-push against a local push service)', () => {
   it('a tampered VAPID private key is refused by the push service (403): permanent', async () => {
     const subscription = await subscribe();
     const otherPrivate = webpush.generateVAPIDKeys().privateKey;
-    const tampered = new PushSender(new VapidKeys(vapid.subject, vapid.publicKey, otherPrivate, 'config'), t.pool);
+    const tampered = new PushSender(new VapidKeys(vapid.subject, vapid.publicKey, otherPrivate, 'config'), t.pool, ['127.0.0.1']);
     const error = await rejection(tampered.send(message(subscription)));
     expect(error).toBeInstanceOf(PermanentSendError);
     expect((error as PermanentSendError).reason).toBe('vapid_rejected');
@@ -190,7 +190,7 @@ describe('push channel (web-push against a local push service)', () => {
 
     // A whole other (valid) key pair: the subscription is restricted to ours, so 403 as well.
     const other = webpush.generateVAPIDKeys();
-    const stranger = new PushSender(new VapidKeys(vapid.subject, other.publicKey, other.privateKey, 'config'), t.pool);
+    const stranger = new PushSender(new VapidKeys(vapid.subject, other.publicKey, other.privateKey, 'config'), t.pool, ['127.0.0.1']);
     expect(((await rejection(stranger.send(message(subscription)))) as PermanentSendError).reason).toBe('vapid_rejected');
     expect(await revokedAt(subscription.endpoint)).toBeNull();
   });

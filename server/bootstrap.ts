@@ -21,6 +21,8 @@ export async function createApp(config: AppConfig, logger: Logger, options: AppO
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     trustProxy: true,
+    // Signed tracking links carry their claims in the path.
+    routerOptions: { maxParamLength: 4096 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     logger: new PinoNestLogger(logger),

@@ -22,7 +22,8 @@ export interface TestApp {
 }
 
 /**
- * Boots the real application on its own database and Redis key prefix, listening on a free port.
+ * Boots the real application on its own database and Redis key prefix, listening on a free port
+ * (or on `env.PORT`).
  * `env` overrides configuration the way the environment would.
  */
 export async function startTestApp(label: string, env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestApp> {
@@ -37,7 +38,8 @@ export async function startTestApp(label: string, env: Record<string, string> = 
     ...env,
   });
   const app = await createApp(config, createLogger(config.logLevel), options);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  // PORT may be fixed by the caller when PUBLIC_URL must be known before start-up (webhook signatures).
+  await app.listen({ port: config.port, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const pool = createPool(database.url, 3);
   return {

@@ -56,6 +56,14 @@ const environmentSchema = z.object({
   VAPID_SUBJECT: z.string().regex(/^(mailto:.+@.+|https:\/\/.+)$/, 'must be a mailto: address or an https: URL').optional(),
   VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]{80,90}$/, 'must be a base64url P-256 public key').optional(),
   VAPID_PRIVATE_KEY: z.string().regex(/^[A-Za-z0-9_-]{40,46}$/, 'must be a base64url P-256 private key').optional(),
+  /**
+   * Push services we send to (hosts, or `.suffix` for a domain and its subdomains). A subscription pointing
+   * anywhere else is refused at send time, so a forged subscription cannot make us call arbitrary hosts.
+   */
+  PUSH_SERVICE_HOSTS: z
+    .string()
+    .regex(/^[A-Za-z0-9.:\[\]-]+(,[A-Za-z0-9.:\[\]-]+)*$/, 'must be a comma-separated list of host names, such as fcm.googleapis.com,.push.apple.com')
+    .default('fcm.googleapis.com,updates.push.services.mozilla.com,.push.services.mozilla.com,.notify.windows.com,.push.apple.com'),
   /** Multiplies every campaign delay, cap window and idle trigger (0.001 for demos and tests); quiet hours stay real. */
   CAMPAIGN_TIME_SCALE: z
     .string()
@@ -88,6 +96,7 @@ export interface AppConfig {
   twilio?: { accountSid: string; authToken: string; from: string; apiBase: string };
   /** Keys are generated and stored on first start when absent. */
   vapid: { subject?: string; publicKey?: string; privateKey?: string };
+  pushServiceHosts: string[];
   campaignTimeScale: number;
   workerConcurrency: number;
   sweepIntervalMs: number;
@@ -139,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, apiBase: e.TWILIO_API_BASE.replace(/\/$/, '') }
         : undefined,
     vapid: { subject: e.VAPID_SUBJECT, publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY },
+    pushServiceHosts: e.PUSH_SERVICE_HOSTS.split(',').map((h) => h.toLowerCase()),
     campaignTimeScale: e.CAMPAIGN_TIME_SCALE,
     workerConcurrency: e.WORKER_CONCURRENCY,
     sweepIntervalMs: e.SWEEP_INTERVAL_S * 1000,

@@ -44,6 +44,21 @@ export function isHttpUrl(value: string): boolean {
   }
 }
 
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Push services are https; plain http is accepted only on this machine (local push services in development
+ * and tests). Which push services we actually call is decided at send time by PUSH_SERVICE_HOSTS.
+ */
+export function isPushEndpointUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
 export const currencyCode = z
   .string()
   .refine(isCurrencyCode, 'must be an ISO 4217 currency code in upper case, such as "EUR"');

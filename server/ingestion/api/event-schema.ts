@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../normalized-event';
-import { currencyCode, email, httpUrl, identifier, ipAddress, locale, money, phone, timezone, timestamp } from '../field-rules';
+import { currencyCode, email, httpUrl, identifier, ipAddress, isPushEndpointUrl, locale, money, phone, timezone, timestamp } from '../field-rules';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -45,7 +45,7 @@ const context = z.looseObject({
 });
 
 const pushSubscription = z.looseObject({
-  endpoint: httpUrl.refine((v) => v.startsWith('https:'), 'must be an https URL'),
+  endpoint: httpUrl.refine(isPushEndpointUrl, 'must be an https URL (plain http only on this machine, for local push services)'),
   expirationTime: z.number().nullable().optional(),
   keys: z.looseObject({
     p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}={0,2}$/, 'must be the base64url P-256 public key from PushSubscription.toJSON()'),

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import * as webpush from 'web-push';
 import { OutgoingMessage, PermanentSendError } from '../channel';
-import { MAX_PUSH_PAYLOAD_BYTES, parseRetryAfter, pushPayload, PushSender } from './push-sender';
+import { isAllowedPushService, MAX_PUSH_PAYLOAD_BYTES, parseRetryAfter, pushPayload, PushSender } from './push-sender';
 import { VapidKeys } from './vapid-keys';
 
 const subscription = { endpoint: 'https://push.example/sub/1', keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) } };
@@ -44,11 +44,24 @@ describe('push sender', () => {
   it('refuses payloads over 3 KB (counted in UTF-8 bytes) before any network or database work', async () => {
     const pair = webpush.generateVAPIDKeys();
     const query = vi.fn();
-    const sender = new PushSender(new VapidKeys('mailto:a@b.c', pair.publicKey, pair.privateKey, 'generated'), { query } as unknown as Pool);
+    const sender = new PushSender(new VapidKeys('mailto:a@b.c', pair.publicKey, pair.privateKey, 'generated'), { query } as unknown as Pool, ['push.example']);
     const overhead = Buffer.byteLength(pushPayload(message('')));
     const error = await sender.send(message('é'.repeat(Math.ceil((MAX_PUSH_PAYLOAD_BYTES - overhead) / 2) + 1))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentSendError);
     expect((error as PermanentSendError).reason).toBe('payload_too_large');
     expect(query).not.toHaveBeenCalled();
+  });
+});
+
+describe('isAllowedPushService', () => {
+  const allowed = ['fcm.googleapis.com', '.push.apple.com'];
+  it('takes listed hosts and subdomains of dotted entries, nothing else', () => {
+    expect(isAllowedPushService('https://fcm.googleapis.com/fcm/send/x', allowed)).toBe(true);
+    expect(isAllowedPushService('https://web.push.apple.com/abc', allowed)).toBe(true);
+    expect(isAllowedPushService('https://push.apple.com/abc', allowed)).toBe(true);
+    expect(isAllowedPushService('https://evil-push.apple.com.attacker.net/x', allowed)).toBe(false);
+    expect(isAllowedPushService('https://notfcm.googleapis.com/x', allowed)).toBe(false);
+    expect(isAllowedPushService('http://169.254.169.254/latest/meta-data', allowed)).toBe(false);
+    expect(isAllowedPushService('not a url', allowed)).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import { PG_POOL } from '../../../database/database';
 import { ChannelSender, OutgoingMessage, PermanentSendError, PushTarget, SendReceipt, TransientSendError } from '../channel';
 import { VapidKeys } from './vapid-keys';
 
+export const PUSH_SERVICE_HOSTS = Symbol('PUSH_SERVICE_HOSTS');
 export const PUSH_SENDER = Symbol('PUSH_SENDER');
 
 /** What the service worker receives (JSON, encrypted for the subscriber). */
@@ -49,6 +50,7 @@ export class PushSender implements ChannelSender<'push'> {
   constructor(
     private readonly vapid: VapidKeys,
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(PUSH_SERVICE_HOSTS) private readonly allowedHosts: readonly string[],
   ) {}
 
   async send(message: OutgoingMessage<'push'>): Promise<SendReceipt> {
@@ -57,6 +59,10 @@ export class PushSender implements ChannelSender<'push'> {
     const bytes = Buffer.byteLength(payload);
     if (bytes > MAX_PUSH_PAYLOAD_BYTES) {
       throw new PermanentSendError(`push payload is ${bytes} bytes, over the ${MAX_PUSH_PAYLOAD_BYTES}-byte limit`, 'payload_too_large');
+    }
+    if (!isAllowedPushService(subscription.endpoint, this.allowedHosts)) {
+      await this.revoke(subscription);
+      throw new PermanentSendError(`push service ${originOf(subscription.endpoint)} is not in PUSH_SERVICE_HOSTS`, 'push_service_not_allowed');
     }
     const problem = subscriptionProblem(subscription);
     if (problem) {
@@ -125,6 +131,17 @@ export class PushSender implements ChannelSender<'push'> {
       this.logger.warn(`could not revoke a push subscription at ${originOf(subscription.endpoint)}: ${(error as Error).message}`);
     }
   }
+}
+
+/** Whether the endpoint's host is listed (`.example.com` also covers its subdomains). */
+export function isAllowedPushService(endpoint: string, allowed: readonly string[]): boolean {
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return allowed.some((entry) => (entry.startsWith('.') ? host.endsWith(entry) || host === entry.slice(1) : host === entry));
 }
 
 function originOf(endpoint: string): string {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { PushController } from './push.controller';
-import { PUSH_SENDER, PushSender } from './push-sender';
+import { PUSH_SENDER, PUSH_SERVICE_HOSTS, PushSender } from './push-sender';
 import { VapidKeys, vapidKeysProvider } from './vapid-keys';
 
 /**
@@ -10,7 +11,12 @@ import { VapidKeys, vapidKeysProvider } from './vapid-keys';
  */
 @Module({
   controllers: [PushController],
-  providers: [vapidKeysProvider, PushSender, { provide: PUSH_SENDER, useExisting: PushSender }],
+  providers: [
+    vapidKeysProvider,
+    PushSender,
+    { provide: PUSH_SENDER, useExisting: PushSender },
+    { provide: PUSH_SERVICE_HOSTS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => config.pushServiceHosts },
+  ],
   exports: [PUSH_SENDER, VapidKeys],
 })
 export class PushChannelModule {}
