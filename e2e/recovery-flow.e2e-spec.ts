@@ -63,21 +63,20 @@ describe.concurrent('recovery, end to end', () => {
     expect(response.status).toBe(200);
     // No push subscription: the push step is skipped and the email comes at 24 h (8.6 s).
     const email = await rig.smtp.waitFor((m) => m.to.includes('bob@example.com'), 20_000);
+    const shape = (rows: Awaited<ReturnType<typeof messagesOf>>) => rows.map((r) => `${r.step_index}:${r.channel}:${r.status}`);
+    // Once the email is recorded as sent, the offer is planned (by SMS: the email has not been answered yet).
+    await eventually(() => messagesOf('co-buyer'), (rows) => shape(rows).join() === '1:email:sent,2:sms:planned');
     const click = email.html!.match(/href="([^"]*\/r\/click\/[^"]+)"/)![1];
     const redirected = await fetch(click, { redirect: 'manual' });
     expect(redirected.status).toBe(302);
     expect(redirected.headers.get('location')).toBe('https://boots.example/checkout/buyer');
-
-    const shape = (rows: Awaited<ReturnType<typeof messagesOf>>) => rows.map((r) => `${r.step_index}:${r.channel}:${r.status}`);
-    // The offer goes on the channel the shopper last engaged with: the email they just clicked.
-    await eventually(() => messagesOf('co-buyer'), (rows) => shape(rows).join() === '1:email:sent,2:email:planned');
 
     const order = await rig.send([
       { event_id: randomUUID(), type: 'order_completed', occurred_at: new Date().toISOString(), checkout_id: 'co-buyer', order_id: 'order-buyer', revenue: 120 },
     ]);
     expect(order.status).toBe(200);
     const rows = await messagesOf('co-buyer');
-    expect(rows.map((r) => `${r.step_index}:${r.channel}:${r.status}:${r.cancel_reason ?? ''}`)).toEqual(['1:email:sent:', '2:email:cancelled:order_completed']);
+    expect(rows.map((r) => `${r.step_index}:${r.channel}:${r.status}:${r.cancel_reason ?? ''}`)).toEqual(['1:email:sent:', '2:sms:cancelled:order_completed']);
     expect(rows[0].recovered_revenue).toBe('120.0000');
     const checkout = (await rig.t.pool.query("SELECT status, recovered_at IS NOT NULL AS recovered FROM checkouts WHERE external_id = 'co-buyer'")).rows[0];
     expect(checkout).toEqual({ status: 'recovered', recovered: true });
