@@ -85,7 +85,16 @@ function unfold(value: string): string {
  * A real SMTP server on a free local port that keeps what it receives, for tests of the email channel.
  * Accepts any (or no) authentication over plain TCP; STARTTLS is not offered so clients never try it.
  */
-export async function startSmtpPeer(options: { size?: number } = {}): Promise<SmtpPeer> {
+export interface SmtpPeerOptions {
+  size?: number;
+  /**
+   * Runs when a message has been received and before it is acknowledged (250): the moment the sender hands
+   * the message over. Tests use it to look at the world at that instant.
+   */
+  beforeAccept?: (mail: ReceivedMail) => Promise<void>;
+}
+
+export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<SmtpPeer> {
   const messages: ReceivedMail[] = [];
   const refusals: SmtpPeer['refusals'] = [];
   const failures: Array<SmtpFailure & { stage: SmtpFailureStage }> = [];
@@ -152,9 +161,11 @@ export async function startSmtpPeer(options: { size?: number } = {}): Promise<Sm
               user: typeof session.user === 'string' ? session.user : undefined,
               receivedAt: new Date(),
             };
-            messages.push(mail);
-            arrivals.emit('mail', mail);
-            callback(null, `Ok: queued as ${messages.length}`);
+            return Promise.resolve(options.beforeAccept?.(mail)).then(() => {
+              messages.push(mail);
+              arrivals.emit('mail', mail);
+              callback(null, `Ok: queued as ${messages.length}`);
+            });
           })
           .catch((error: Error) => callback(error));
       });
