@@ -62,7 +62,9 @@ export class EngagementController {
     const channel = channelOf(claims?.channel);
     if (!claims || !channel) return this.invalid(reply);
     await this.engagement.unsubscribe(claims.messageId, channel);
-    return reply.type('text/html; charset=utf-8').send(page('Unsubscribed', `<p>You will not get ${label(channel)} reminders from us any more.</p>`));
+    return reply
+      .status(200)
+      .type('text/html; charset=utf-8').send(page('Unsubscribed', `<p>You will not get ${label(channel)} reminders from us any more.</p>`));
   }
 
   private invalid(reply: FastifyReply) {
