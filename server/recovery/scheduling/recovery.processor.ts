@@ -7,8 +7,11 @@ import { SendMessage } from '../sending/send-message';
 import { PlanEnrollment } from './plan-enrollment';
 import type { RecoveryJob } from './recovery-jobs';
 
-/** Wakes up planned messages and waterfall deadlines. Failures are handled inside: a job never retries by itself. */
-@Processor(QUEUES.recovery)
+/**
+ * Wakes up planned messages and waterfall deadlines. Failures are handled inside: a job never retries by
+ * itself. A short lock (renewed while a job runs) lets another worker take over a dead worker's jobs quickly.
+ */
+@Processor(QUEUES.recovery, { lockDuration: 10_000, stalledInterval: 5_000 })
 export class RecoveryProcessor extends WorkerHost implements OnModuleInit {
   private readonly logger = new Logger(RecoveryProcessor.name);
 

@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Reconciler } from '../server/recovery/scheduling/reconciler';
+import { seedPlannedEmails } from './support/planned-messages';
+import { startTestApp, TestApp } from './support/test-app';
+
+describe('reconciler', () => {
+  let t: TestApp;
+  let offsetMs = 0;
+
+  beforeAll(async () => {
+    t = await startTestApp('reconciler', { ROLE: 'api' }, { clock: { now: () => new Date(Date.now() + offsetMs) } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('reports a message left in sending by a crash as unknown, after a grace period, and never requeues it', async () => {
+    const [interrupted, planned] = await seedPlannedEmails(t.pool, 2, new Date());
+    await t.pool.query(`UPDATE messages SET status = 'sending' WHERE id = $1`, [interrupted.messageId]);
+    const reconciler = t.app.get(Reconciler);
+
+    expect(await reconciler.run()).toEqual({ requeued: 1, stuck: 0 });
+    offsetMs = 6 * 60_000;
+    expect(await reconciler.run()).toEqual({ requeued: 1, stuck: 1 });
+    const rows = (await t.pool.query('SELECT id, status, error FROM messages WHERE id = ANY($1) ORDER BY status', [[interrupted.messageId, planned.messageId]])).rows;
+    expect(rows.map((r) => [r.id, r.status])).toEqual([
+      [planned.messageId, 'planned'],
+      [interrupted.messageId, 'unknown'],
+    ]);
+    expect(rows[1].error).toMatch(/not resent/);
+  });
+});
