@@ -1,0 +1,141 @@
+/**
+ * Recovery throughput: 10 000 abandoned checkouts' emails planned and sent by the worker (default
+ * concurrency) through a local SMTP server, against the same number of emails sent straight through
+ * nodemailer to the same server. While sending, orders arrive for other checkouts and we time how long
+ * until their pending messages are cancelled; a second, paced batch measures how late messages go out.
+ *
+ *   npm run bench:recovery [-- --messages 10000]
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import nodemailer from 'nodemailer';
+import { createPool } from '../server/database/database';
+import { generateWriteKey, hashWriteKey, writeKeyPrefix } from '../server/sources/write-key';
+import { startSmtpPeer } from '../e2e/peers/smtp-peer';
+import { daytimeZone } from '../e2e/support/daytime-zone';
+import { startServerProcess } from '../e2e/support/server-process';
+import { createTestDatabase } from '../e2e/support/test-database';
+import { seedRecovery } from './seed-recovery';
+
+const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, orders: { type: 'string', default: '500' }, paced: { type: 'string', default: '1000' } } });
+const MESSAGES = Number(values.messages);
+const ORDERS = Number(values.orders);
+const PACED = Number(values.paced);
+for (const [name, v] of Object.entries({ messages: MESSAGES, orders: ORDERS, paced: PACED })) {
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main() {
+  const smtp = await startSmtpPeer();
+  const database = await createTestDatabase('bench_recovery');
+  const pool = createPool(database.url, 4);
+  const zone = daytimeZone();
+  const key = generateWriteKey();
+  await pool.query('INSERT INTO sources (name, write_key_hash, write_key_prefix) VALUES ($1, $2, $3)', ['orders', hashWriteKey(key), writeKeyPrefix(key)]);
+  const server = await startServerProcess({
+    DATABASE_URL: database.url,
+    REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    MIGRATE_ON_START: 'false',
+    SMTP_URL: smtp.url,
+    SWEEP_INTERVAL_S: '1',
+    LOG_LEVEL: 'warn',
+  });
+  try {
+    // Orders will arrive for these while the big batch is sending: their messages are due in an hour.
+    await seedRecovery(pool, { tag: 'pending', count: ORDERS, firstDue: new Date(Date.now() + 3_600_000), spacingMs: 0, timezone: zone });
+
+    // Phase 1: throughput, with suppression timed under load.
+    const started = Date.now();
+    await seedRecovery(pool, { tag: 'bulk', count: MESSAGES, firstDue: new Date(), spacingMs: 0, timezone: zone });
+    const suppression: number[] = [];
+    const orders = (async () => {
+      await sleep(1_000);
+      for (let i = 1; i <= ORDERS; i++) {
+        const t0 = performance.now();
+        const response = await fetch(`${server.url}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ event_id: randomUUID(), type: 'order_completed', occurred_at: new Date().toISOString(), checkout_id: `pending-${i}`, order_id: `o-${i}`, revenue: 30 }),
+        });
+        await response.text();
+        if (response.status !== 200) throw new Error(`order ${i} answered ${response.status}`);
+        suppression.push(performance.now() - t0);
+        await sleep(5);
+      }
+    })();
+    for (;;) {
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM messages m JOIN checkouts c ON c.id = m.checkout_id WHERE c.external_id LIKE 'bulk-%' AND m.status <> 'sent'`);
+      if (rows[0].n === 0) break;
+      await sleep(50);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    await orders;
+    const leaked = (await pool.query(`SELECT count(*)::int AS n FROM messages m JOIN checkouts c ON c.id = m.checkout_id WHERE c.external_id LIKE 'pending-%' AND m.status <> 'cancelled'`)).rows[0].n;
+    if (leaked > 0) throw new Error(`${leaked} messages of ordered checkouts were not cancelled`);
+    const ours = MESSAGES / seconds;
+
+    // Phase 2: lateness of messages due at a steady 50/s.
+    await seedRecovery(pool, { tag: 'paced', count: PACED, firstDue: new Date(Date.now() + 2_000), spacingMs: 20, timezone: zone });
+    for (;;) {
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM messages m JOIN checkouts c ON c.id = m.checkout_id WHERE c.external_id LIKE 'paced-%' AND m.status <> 'sent'`);
+      if (rows[0].n === 0) break;
+      await sleep(100);
+    }
+    const lateness = (
+      await pool.query<{ ms: number }>(
+        `SELECT extract(epoch FROM (m.sent_at - m.scheduled_for)) * 1000 AS ms FROM messages m JOIN checkouts c ON c.id = m.checkout_id WHERE c.external_id LIKE 'paced-%'`,
+      )
+    ).rows.map((r) => Number(r.ms));
+
+    // Baseline: the same number of emails, same size, straight through nodemailer to the same server.
+    const sample = smtp.messages[0];
+    const transport = nodemailer.createTransport({ url: smtp.url, pool: true, maxConnections: 5, maxMessages: 100 } as never);
+    const rawStarted = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (next < MESSAGES) {
+          const n = next++;
+          await transport.sendMail({ from: 'shop@example.com', to: `raw-${n}@example.com`, subject: sample.subject, html: sample.html, text: sample.text });
+        }
+      }),
+    );
+    const raw = MESSAGES / ((Date.now() - rawStarted) / 1000);
+    transport.close();
+
+    console.log(`sent ${MESSAGES} recovery emails in ${seconds.toFixed(1)} s: ${ours.toFixed(0)} messages/s (raw nodemailer to the same peer: ${raw.toFixed(0)}/s)`);
+    console.log(`suppression while sending (order accepted → pending messages cancelled): p50 ${percentile(suppression, 50).toFixed(1)} ms, p99 ${percentile(suppression, 99).toFixed(1)} ms over ${ORDERS} orders`);
+    console.log(`lateness of ${PACED} messages due at 50/s: p50 ${percentile(lateness, 50).toFixed(0)} ms, p99 ${percentile(lateness, 99).toFixed(0)} ms`);
+    const result = {
+      name: 'recovery',
+      metric: 'messages_per_s',
+      value: Math.round(ours),
+      baseline: 'raw_nodemailer_messages_per_s',
+      baseline_value: Math.round(raw),
+      ratio: Number((ours / raw).toFixed(3)),
+      suppression_p50_ms: Number(percentile(suppression, 50).toFixed(1)),
+      suppression_p99_ms: Number(percentile(suppression, 99).toFixed(1)),
+      lateness_p50_ms: Math.round(percentile(lateness, 50)),
+      lateness_p99_ms: Math.round(percentile(lateness, 99)),
+      messages: MESSAGES,
+    };
+    console.log(`RESULT ${JSON.stringify(result)}`);
+  } finally {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    await pool.end();
+    await database.drop();
+    await smtp.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
