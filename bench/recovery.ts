@@ -15,6 +15,7 @@ import { startSmtpPeer } from '../e2e/peers/smtp-peer';
 import { daytimeZone } from '../e2e/support/daytime-zone';
 import { startServerProcess } from '../e2e/support/server-process';
 import { createTestDatabase } from '../e2e/support/test-database';
+import { commandCpuSeconds, processCpuSeconds } from './cpu-time';
 import { seedRecovery } from './seed-recovery';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, orders: { type: 'string', default: '500' }, paced: { type: 'string', default: '1000' } } });
@@ -51,6 +52,7 @@ async function main() {
     await seedRecovery(pool, { tag: 'pending', count: ORDERS, firstDue: new Date(Date.now() + 3_600_000), spacingMs: 0, timezone: zone });
 
     // Phase 1: throughput, with suppression timed under load.
+    const cpu0 = { server: processCpuSeconds(server.child.pid!), postgres: commandCpuSeconds('postgres'), here: process.cpuUsage() };
     const started = Date.now();
     await seedRecovery(pool, { tag: 'bulk', count: MESSAGES, firstDue: new Date(), spacingMs: 0, timezone: zone });
     const suppression: number[] = [];
@@ -75,6 +77,12 @@ async function main() {
       await sleep(50);
     }
     const seconds = (Date.now() - started) / 1000;
+    const here = process.cpuUsage(cpu0.here);
+    const cpu = {
+      server: processCpuSeconds(server.child.pid!) - cpu0.server,
+      postgres: commandCpuSeconds('postgres') - cpu0.postgres,
+      peer: (here.user + here.system) / 1e6,
+    };
     await orders;
     const leaked = (await pool.query(`SELECT count(*)::int AS n FROM messages m JOIN checkouts c ON c.id = m.checkout_id WHERE c.external_id LIKE 'pending-%' AND m.status <> 'cancelled'`)).rows[0].n;
     if (leaked > 0) throw new Error(`${leaked} messages of ordered checkouts were not cancelled`);
@@ -110,6 +118,9 @@ async function main() {
     transport.close();
 
     console.log(`sent ${MESSAGES} recovery emails in ${seconds.toFixed(1)} s: ${ours.toFixed(0)} messages/s (raw nodemailer to the same peer: ${raw.toFixed(0)}/s)`);
+    console.log(
+      `CPU while sending (${seconds.toFixed(1)} s, 2 cores): server ${cpu.server.toFixed(1)} s, PostgreSQL ${cpu.postgres.toFixed(1)} s, SMTP peer and load ${cpu.peer.toFixed(1)} s; per message: server ${((cpu.server / MESSAGES) * 1000).toFixed(2)} ms, PostgreSQL ${((cpu.postgres / MESSAGES) * 1000).toFixed(2)} ms`,
+    );
     console.log(`suppression while sending (order accepted → pending messages cancelled): p50 ${percentile(suppression, 50).toFixed(1)} ms, p99 ${percentile(suppression, 99).toFixed(1)} ms over ${ORDERS} orders`);
     console.log(`lateness of ${PACED} messages due at 50/s: p50 ${percentile(lateness, 50).toFixed(0)} ms, p99 ${percentile(lateness, 99).toFixed(0)} ms`);
     const result = {

@@ -11,11 +11,17 @@ export class TableRows<T extends PgTable> {
   /** `"column" AS "key", …` for hand-written selects that should come back with Drizzle's row keys. */
   readonly columnList: string;
 
+  private readonly columns: Array<[key: string, column: string]>;
+
   constructor(table: T) {
     this.name = getTableName(table);
-    this.columnList = Object.entries(getTableColumns(table))
-      .map(([key, column]) => `"${column.name}" AS "${key}"`)
-      .join(', ');
+    this.columns = Object.entries(getTableColumns(table)).map(([key, column]) => [key, column.name]);
+    this.columnList = this.columnsOf();
+  }
+
+  /** The select list, columns qualified by `alias` when given. */
+  columnsOf(alias?: string): string {
+    return this.columns.map(([key, column]) => `${alias ? `${alias}.` : ''}"${column}" AS "${key}"`).join(', ');
   }
 
   /** The rows with these ids, locked for update, in id order (a stable order avoids deadlocks). */

@@ -21,6 +21,7 @@ import { SeedDefaults } from './seed/seed-defaults';
 import { ChannelSenders } from './sending/channel-senders';
 import { MESSAGE_COMPOSER } from './sending/message-composer';
 import { SendMessage } from './sending/send-message';
+import { SendPool } from './sending/send-pool';
 import { TemplateComposer } from './sending/template-composer';
 
 /**
@@ -40,6 +41,7 @@ export class RecoveryModule {
       Reconciler,
       PlanEnrollment,
       SendMessage,
+      SendPool,
       ChannelSenders,
       SeedDefaults,
       { provide: MESSAGE_COMPOSER, useClass: TemplateComposer },

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Pool, PoolClient } from 'pg';
+import { PoolClient } from 'pg';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CLOCK, Clock } from '../../common/clock';
-import { PG_POOL } from '../../database/database';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PermanentSendError, SendReceipt, TransientSendError } from '../channels/channel';
 import { planNext } from '../planning/next-message';
@@ -10,6 +9,7 @@ import { MessageScheduler, ScheduledMessage } from '../scheduling/message-schedu
 import { sendLockKey } from '../suppression/send-lock';
 import { ChannelSenders } from './channel-senders';
 import { MESSAGE_COMPOSER, MessageComposer } from './message-composer';
+import { SendPool } from './send-pool';
 
 /** Transient failures are retried this many times, with exponential backoff, before the message fails. */
 const MAX_ATTEMPTS = 5;
@@ -42,7 +42,7 @@ export class SendMessage {
   private readonly logger = new Logger(SendMessage.name);
 
   constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly sendPool: SendPool,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(MESSAGE_COMPOSER) private readonly composer: MessageComposer,
@@ -52,15 +52,19 @@ export class SendMessage {
   ) {}
 
   async run(messageId: string): Promise<SendOutcome> {
-    const client = await this.pool.connect();
+    const client = await this.sendPool.pool.connect();
     const toSchedule: ScheduledMessage[] = [];
     let recheck: { enrollmentId: string; at: Date } | undefined;
     let locked: string | undefined;
     try {
-      const found = await client.query<{ checkout_id: string }>('SELECT checkout_id FROM messages WHERE id = $1', [messageId]);
+      // Finds the checkout and takes its send lock in one round trip.
+      const found = await client.query<{ lock: string }>({
+        name: 'take_send_lock',
+        text: `SELECT l.k AS lock, pg_advisory_lock(hashtextextended(l.k, 0)) FROM messages m, LATERAL (SELECT $2 || m.checkout_id::text AS k) l WHERE m.id = $1`,
+        values: [messageId, sendLockKey('')],
+      });
       if (found.rowCount === 0) return 'not_planned';
-      locked = sendLockKey(found.rows[0].checkout_id);
-      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [locked]);
+      locked = found.rows[0].lock;
 
       const prepared = await this.prepare(client, messageId, toSchedule, (r) => (recheck = r));
       if (prepared.outcome !== 'send') return prepared.outcome;

@@ -11,10 +11,11 @@ import { MessageComposer } from './message-composer';
 
 interface ComposeRow {
   id: string;
+  template: (TemplateSource & { channel: ChannelKind }) | null;
+  template_key: string | null;
   key: string;
   channel: ChannelKind;
   step_index: number;
-  steps: Array<{ templates: Partial<Record<ChannelKind, string>> }>;
   cart: CartSnapshot | null;
   context: { page?: { url?: string } } | null;
   checkout_email: string | null;
@@ -39,17 +40,19 @@ export class TemplateComposer implements MessageComposer {
   async compose(client: PoolClient, messageId: string): Promise<OutgoingMessage> {
     const { rows } = await client.query<ComposeRow>({
       name: 'compose_message',
-      text: `SELECT m.id, m.key, m.channel, m.step_index, ca.steps, c.cart, c.context, c.email AS checkout_email, c.phone AS checkout_phone,
+      text: `SELECT m.id, m.key, m.channel, m.step_index, c.cart, c.context, c.email AS checkout_email, c.phone AS checkout_phone,
                     cu.email AS customer_email, cu.phone AS customer_phone, cu.locale, cu.timezone, m.customer_id,
-                    s.name AS brand, s.allowed_origins
+                    s.name AS brand, s.allowed_origins, k.key AS template_key,
+                    (SELECT row_to_json(t) FROM (SELECT key, channel, subject, html, text FROM templates WHERE key = k.key) t) AS template
                FROM messages m JOIN campaigns ca ON ca.id = m.campaign_id JOIN checkouts c ON c.id = m.checkout_id
-               JOIN sources s ON s.id = c.source_id LEFT JOIN customers cu ON cu.id = m.customer_id
+               JOIN sources s ON s.id = c.source_id LEFT JOIN customers cu ON cu.id = m.customer_id,
+                    LATERAL (SELECT ca.steps -> m.step_index -> 'templates' ->> m.channel AS key) k
               WHERE m.id = $1`,
       values: [messageId],
     });
     const row = rows[0];
     if (!row) throw new PermanentSendError(`message ${messageId} not found`, 'message_missing');
-    const template = await this.template(client, row.steps[row.step_index]?.templates[row.channel], row.channel);
+    const template = this.template(row);
     const context = buildTemplateContext({
       messageId: row.id,
       channel: row.channel,
@@ -84,11 +87,12 @@ export class TemplateComposer implements MessageComposer {
     return { ...base, channel: 'push', to: { subscription }, content: { title: push.title, body: push.body, url: context.links.resume, clickUrl } } as OutgoingMessage<'push'>;
   }
 
-  private async template(client: PoolClient, key: string | undefined, channel: ChannelKind): Promise<TemplateSource> {
-    if (!key) throw new PermanentSendError(`the campaign step has no ${channel} template`, 'no_template');
-    const { rows } = await client.query<TemplateSource & { channel: ChannelKind }>('SELECT key, channel, subject, html, text FROM templates WHERE key = $1', [key]);
-    const found = rows[0] ?? defaultTemplate(key);
-    if (!found || found.channel !== channel) throw new PermanentSendError(`template "${key}" is missing or not a ${channel} template`, 'no_template');
+  /** The step's template for the channel; a stored one wins, a default one fills in. */
+  private template(row: ComposeRow): TemplateSource {
+    const key = row.template_key;
+    if (!key) throw new PermanentSendError(`the campaign step has no ${row.channel} template`, 'no_template');
+    const found = row.template ?? defaultTemplate(key);
+    if (!found || found.channel !== row.channel) throw new PermanentSendError(`template "${key}" is missing or not a ${row.channel} template`, 'no_template');
     return found;
   }
 
