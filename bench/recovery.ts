@@ -8,8 +8,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
 import nodemailer from 'nodemailer';
 import { createPool } from '../server/database/database';
+import { QUEUES } from '../server/queue/queues';
+import { sendJobId } from '../server/recovery/scheduling/recovery-jobs';
 import { generateWriteKey, hashWriteKey, writeKeyPrefix } from '../server/sources/write-key';
 import { startSmtpPeer } from '../e2e/peers/smtp-peer';
 import { daytimeZone } from '../e2e/support/daytime-zone';
@@ -39,9 +42,20 @@ async function main() {
   const zone = daytimeZone();
   const key = generateWriteKey();
   await pool.query('INSERT INTO sources (name, write_key_hash, write_key_prefix) VALUES ($1, $2, $3)', ['orders', hashWriteKey(key), writeKeyPrefix(key)]);
+  const prefix = `bench-${randomBytes(4).toString('hex')}`;
+  // Wake-ups go into the product's queue exactly as its MessageScheduler puts them there.
+  const queue = new Queue(QUEUES.recovery, { connection: { url: 'redis://127.0.0.1:6379' }, prefix: `${prefix}:bull` });
+  const wake = (messages: Array<{ id: string; key: string; scheduledFor: Date }>) =>
+    queue.addBulk(
+      messages.map((m) => ({
+        name: 'send',
+        data: { messageId: m.id },
+        opts: { jobId: sendJobId(m.key, m.scheduledFor), delay: Math.max(0, m.scheduledFor.getTime() - Date.now()), removeOnComplete: true },
+      })),
+    );
   const server = await startServerProcess({
     DATABASE_URL: database.url,
-    REDIS_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    REDIS_PREFIX: prefix,
     MIGRATE_ON_START: 'false',
     SMTP_URL: smtp.url,
     SWEEP_INTERVAL_S: '1',
@@ -49,12 +63,13 @@ async function main() {
   });
   try {
     // Orders will arrive for these while the big batch is sending: their messages are due in an hour.
-    await seedRecovery(pool, { tag: 'pending', count: ORDERS, firstDue: new Date(Date.now() + 3_600_000), spacingMs: 0, timezone: zone });
+    await wake((await seedRecovery(pool, { tag: 'pending', count: ORDERS, firstDue: new Date(Date.now() + 3_600_000), spacingMs: 0, timezone: zone })).messages);
 
     // Phase 1: throughput, with suppression timed under load.
     const cpu0 = { server: processCpuSeconds(server.child.pid!), postgres: commandCpuSeconds('postgres'), here: process.cpuUsage() };
     const started = Date.now();
-    await seedRecovery(pool, { tag: 'bulk', count: MESSAGES, firstDue: new Date(), spacingMs: 0, timezone: zone });
+    const bulk = await seedRecovery(pool, { tag: 'bulk', count: MESSAGES, firstDue: new Date(), spacingMs: 0, timezone: zone });
+    await wake(bulk.messages);
     const suppression: number[] = [];
     const orders = (async () => {
       await sleep(1_000);
@@ -72,9 +87,9 @@ async function main() {
       }
     })();
     for (;;) {
-      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM messages m JOIN checkouts c ON c.id = m.checkout_id WHERE c.external_id LIKE 'bulk-%' AND m.status <> 'sent'`);
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM messages WHERE status IN ('planned', 'sending') AND campaign_id = $1`, [bulk.campaignId]);
       if (rows[0].n === 0) break;
-      await sleep(50);
+      await sleep(250);
     }
     const seconds = (Date.now() - started) / 1000;
     const here = process.cpuUsage(cpu0.here);
@@ -89,9 +104,10 @@ async function main() {
     const ours = MESSAGES / seconds;
 
     // Phase 2: lateness of messages due at a steady 50/s.
-    await seedRecovery(pool, { tag: 'paced', count: PACED, firstDue: new Date(Date.now() + 2_000), spacingMs: 20, timezone: zone });
+    const paced = await seedRecovery(pool, { tag: 'paced', count: PACED, firstDue: new Date(Date.now() + 2_000), spacingMs: 20, timezone: zone });
+    await wake(paced.messages);
     for (;;) {
-      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM messages m JOIN checkouts c ON c.id = m.checkout_id WHERE c.external_id LIKE 'paced-%' AND m.status <> 'sent'`);
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM messages WHERE status <> 'sent' AND campaign_id = $1`, [paced.campaignId]);
       if (rows[0].n === 0) break;
       await sleep(100);
     }
@@ -138,6 +154,7 @@ async function main() {
     };
     console.log(`RESULT ${JSON.stringify(result)}`);
   } finally {
+    await queue.close();
     server.child.kill('SIGTERM');
     await server.exited;
     await pool.end();

@@ -15,7 +15,7 @@ export interface SeedBatch {
  * Abandoned checkouts enrolled in a one-step email campaign, each with its email planned: written in bulk,
  * straight to the tables, so that seeding 10 000 takes a second.
  */
-export async function seedRecovery(pool: Pool, batch: SeedBatch): Promise<{ campaignId: string; sourceId: string }> {
+export async function seedRecovery(pool: Pool, batch: SeedBatch): Promise<{ campaignId: string; sourceId: string; messages: Array<{ id: string; key: string; scheduledFor: Date }> }> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -50,13 +50,13 @@ export async function seedRecovery(pool: Pool, batch: SeedBatch): Promise<{ camp
     );
     await client.query(`INSERT INTO checkout_aliases (kind, value, checkout_id) SELECT 'checkout', $1 || '-' || i, checkout FROM seed`, [batch.tag]);
     await client.query(`INSERT INTO enrollments (id, checkout_id, campaign_id, customer_id, abandoned_at) SELECT enrollment, checkout, $1, customer, now() FROM seed`, [campaignId]);
-    await client.query(
+    const { rows } = await client.query<{ id: string; key: string; scheduled_for: Date }>(
       `INSERT INTO messages (key, enrollment_id, checkout_id, customer_id, campaign_id, step_index, channel, scheduled_for)
-       SELECT enrollment || '.0.email', enrollment, checkout, customer, $1, 0, 'email', due FROM seed`,
+       SELECT enrollment || '.0.email', enrollment, checkout, customer, $1, 0, 'email', due FROM seed RETURNING id, key, scheduled_for`,
       [campaignId],
     );
     await client.query('COMMIT');
-    return { campaignId, sourceId };
+    return { campaignId, sourceId, messages: rows.map((r) => ({ id: r.id, key: r.key, scheduledFor: r.scheduled_for })) };
   } catch (error) {
     await client.query('ROLLBACK');
     throw error;

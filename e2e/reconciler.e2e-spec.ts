@@ -14,12 +14,12 @@ describe('reconciler', () => {
     await t?.close();
   });
 
-  it('reports a message left in sending by a crash as unknown, after a grace period, and never requeues it', async () => {
+  it('requeues overdue planned messages, and reports one left in sending by a crash as unknown, never requeued', async () => {
     const [interrupted, planned] = await seedPlannedEmails(t.pool, 2, new Date());
     await t.pool.query(`UPDATE messages SET status = 'sending' WHERE id = $1`, [interrupted.messageId]);
     const reconciler = t.app.get(Reconciler);
 
-    expect(await reconciler.run()).toEqual({ requeued: 1, stuck: 0 });
+    expect(await reconciler.run()).toEqual({ requeued: 0, stuck: 0 });
     offsetMs = 6 * 60_000;
     expect(await reconciler.run()).toEqual({ requeued: 1, stuck: 1 });
     const rows = (await t.pool.query('SELECT id, status, error FROM messages WHERE id = ANY($1) ORDER BY status', [[interrupted.messageId, planned.messageId]])).rows;

@@ -76,6 +76,7 @@ export const messages = pgTable(
   },
   (t) => [
     index('messages_checkout_idx').on(t.checkoutId),
+    index('messages_enrollment_idx').on(t.enrollmentId),
     index('messages_customer_idx').on(t.customerId, t.sentAt),
     index('messages_due_idx').on(t.status, t.scheduledFor),
     index('messages_provider_idx').on(t.providerMessageId),

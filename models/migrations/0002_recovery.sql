@@ -96,6 +96,7 @@ CREATE UNIQUE INDEX "enrollments_checkout_unique" ON "enrollments" USING btree (
 CREATE INDEX "enrollments_customer_idx" ON "enrollments" USING btree ("customer_id");--> statement-breakpoint
 CREATE INDEX "message_engagements_message_idx" ON "message_engagements" USING btree ("message_id","at");--> statement-breakpoint
 CREATE INDEX "messages_checkout_idx" ON "messages" USING btree ("checkout_id");--> statement-breakpoint
+CREATE INDEX "messages_enrollment_idx" ON "messages" USING btree ("enrollment_id");--> statement-breakpoint
 CREATE INDEX "messages_customer_idx" ON "messages" USING btree ("customer_id","sent_at");--> statement-breakpoint
 CREATE INDEX "messages_due_idx" ON "messages" USING btree ("status","scheduled_for");--> statement-breakpoint
 CREATE INDEX "messages_provider_idx" ON "messages" USING btree ("provider_message_id");--> statement-breakpoint

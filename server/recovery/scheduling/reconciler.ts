@@ -4,15 +4,18 @@ import { CLOCK, Clock } from '../../common/clock';
 import { PG_POOL } from '../../database/database';
 import { MessageScheduler } from './message-scheduler';
 
-/** Wake-ups further ahead than this are left to a later pass. */
-const HORIZON_MS = 10 * 60_000;
+/**
+ * A planned message this late has lost its wake-up (Redis lost it, or a worker died holding it). Anything
+ * younger is left alone: under a backlog the worker is simply busy, and re-adding its jobs costs Redis work.
+ */
+const OVERDUE_MS = 10_000;
 /** A message this long in `sending` was cut off by a crash: it is reported, never sent again. */
 const STUCK_SENDING_MS = 5 * 60_000;
-const BATCH = 5_000;
+const BATCH = 1_000;
 
 /**
- * Makes Redis agree with the messages table after a worker or Redis restart: every planned message due
- * soon gets its wake-up again (BullMQ ignores a job id it already holds, and a late duplicate finds the
+ * Makes Redis agree with the messages table after a worker or Redis restart: every planned message that is
+ * overdue gets its wake-up again (BullMQ ignores a job id it already holds, and a late duplicate finds the
  * message no longer planned), and messages stuck in `sending` become `unknown`.
  */
 @Injectable()
@@ -29,7 +32,7 @@ export class Reconciler {
     const now = this.clock.now();
     const { rows } = await this.pool.query<{ id: string; key: string; scheduled_for: Date }>(
       `SELECT id, key, scheduled_for FROM messages WHERE status = 'planned' AND scheduled_for <= $1 ORDER BY scheduled_for LIMIT $2`,
-      [new Date(now.getTime() + HORIZON_MS), BATCH],
+      [new Date(now.getTime() - OVERDUE_MS), BATCH],
     );
     await this.scheduler.schedule(rows.map((r) => ({ id: r.id, key: r.key, scheduledFor: r.scheduled_for })));
     const stuck = await this.pool.query<{ id: string; channel: string }>(

@@ -70,14 +70,29 @@ export function resolveLocale(locale: string | null | undefined): string {
 }
 
 /** An amount in major units (19.99) formatted as money; an unknown currency code is shown after the number. */
+// Building an Intl.NumberFormat costs far more than using one; a shop has few locale/currency pairs.
+const moneyFormats = new Map<string, Intl.NumberFormat | null>();
+
+function moneyFormat(locale: string, currency: string): Intl.NumberFormat | null {
+  const key = `${locale}|${currency}`;
+  let format = moneyFormats.get(key);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    } catch {
+      format = null;
+    }
+    if (moneyFormats.size < 1_000) moneyFormats.set(key, format);
+  }
+  return format;
+}
+
 export function formatMoney(amount: number, currency: string, locale?: string | null): string {
   const loc = resolveLocale(locale);
   const value = Number.isFinite(amount) ? amount : 0;
-  try {
-    return new Intl.NumberFormat(loc, { style: 'currency', currency: currency.toUpperCase() }).format(value);
-  } catch {
-    return `${new Intl.NumberFormat(loc, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value)} ${currency}`.trim();
-  }
+  const format = moneyFormat(loc, currency.toUpperCase());
+  if (format) return format.format(value);
+  return `${new Intl.NumberFormat(loc, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value)} ${currency}`.trim();
 }
 
 export function formatDateTime(at: Date, locale?: string | null, timezone?: string | null): string {
