@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { ChannelKind } from '../campaigns/types';
 import { campaigns } from './campaigns';
@@ -78,8 +79,9 @@ export const messages = pgTable(
     index('messages_checkout_idx').on(t.checkoutId),
     index('messages_enrollment_idx').on(t.enrollmentId),
     index('messages_customer_idx').on(t.customerId, t.sentAt),
-    index('messages_due_idx').on(t.status, t.scheduledFor),
-    index('messages_provider_idx').on(t.providerMessageId),
+    // Partial: only what the reconciler looks for, so the many later updates of a message cost no entries here.
+    index('messages_planned_due_idx').on(t.scheduledFor).where(sql`status = 'planned'`),
+    index('messages_provider_idx').on(t.providerMessageId).where(sql`provider_message_id IS NOT NULL`),
   ],
 );
 

@@ -98,6 +98,6 @@ CREATE INDEX "message_engagements_message_idx" ON "message_engagements" USING bt
 CREATE INDEX "messages_checkout_idx" ON "messages" USING btree ("checkout_id");--> statement-breakpoint
 CREATE INDEX "messages_enrollment_idx" ON "messages" USING btree ("enrollment_id");--> statement-breakpoint
 CREATE INDEX "messages_customer_idx" ON "messages" USING btree ("customer_id","sent_at");--> statement-breakpoint
-CREATE INDEX "messages_due_idx" ON "messages" USING btree ("status","scheduled_for");--> statement-breakpoint
-CREATE INDEX "messages_provider_idx" ON "messages" USING btree ("provider_message_id");--> statement-breakpoint
+CREATE INDEX "messages_planned_due_idx" ON "messages" USING btree ("scheduled_for") WHERE status = 'planned';--> statement-breakpoint
+CREATE INDEX "messages_provider_idx" ON "messages" USING btree ("provider_message_id") WHERE provider_message_id IS NOT NULL;--> statement-breakpoint
 CREATE INDEX "checkouts_active_idle_idx" ON "checkouts" USING btree ("last_activity_at") WHERE status = 'active';

@@ -48,7 +48,7 @@ export async function planNext(client: PoolClient, enrollmentId: string, now: Da
     text: `INSERT INTO messages (key, enrollment_id, checkout_id, customer_id, campaign_id, step_index, channel, scheduled_for, decision)
            SELECT $1, e.id, e.checkout_id, e.customer_id, e.campaign_id, $2, $3, $4, $5::jsonb FROM enrollments e WHERE e.id = $6
            ON CONFLICT (key) DO UPDATE SET scheduled_for = excluded.scheduled_for, decision = excluded.decision, updated_at = now()
-             WHERE messages.status = 'planned'
+             WHERE messages.status = 'planned' AND messages.scheduled_for IS DISTINCT FROM excluded.scheduled_for
            RETURNING id, key, scheduled_for`,
     values: [
       messageKey(enrollmentId, decision.stepIndex, decision.channel),
