@@ -27,13 +27,20 @@ describe('npm run cli -- sources:*', () => {
   });
 
   it('creates a source and prints its write key alone on the last line, storing only its hash', async () => {
-    const result = cli('sources:create', '--name', 'Main store', '--origin', 'https://shop.example', '--origin', 'https://www.shop.example', '--shopify-secret', 'shpss_abcdefgh');
+    const result = cli('sources:create', '--name', 'Main store', '--origin', 'https://shop.example', '--origin', 'https://www.shop.example', '--shopify-secret', 'shpss_abcdefgh', '--require-email-opt-in');
     expect(result.status).toBe(0);
     const key = result.stdout.trim().split('\n').pop()!;
     expect(key).toMatch(/^wk_[A-Za-z0-9_-]{32}$/);
-    const { rows } = await pool.query('SELECT name, write_key_hash, allowed_origins, shopify_secret, enabled FROM sources');
+    const { rows } = await pool.query('SELECT name, write_key_hash, allowed_origins, shopify_secret, require_email_opt_in, enabled FROM sources');
     expect(rows).toEqual([
-      { name: 'Main store', write_key_hash: hashWriteKey(key), allowed_origins: ['https://shop.example', 'https://www.shop.example'], shopify_secret: 'shpss_abcdefgh', enabled: true },
+      {
+        name: 'Main store',
+        write_key_hash: hashWriteKey(key),
+        allowed_origins: ['https://shop.example', 'https://www.shop.example'],
+        shopify_secret: 'shpss_abcdefgh',
+        require_email_opt_in: true,
+        enabled: true,
+      },
     ]);
     expect(JSON.stringify(rows)).not.toContain(key);
   });

@@ -11,8 +11,9 @@ import { createSource, listSources, setSourceEnabled } from './sources-commands'
 const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
-  sources:create --name NAME [--shopify-secret SECRET] [--origin https://shop.example ...]
-                       create an event source; prints its write key alone on the last line
+  sources:create --name NAME [--shopify-secret SECRET] [--origin https://shop.example ...] [--require-email-opt-in]
+                       create an event source; prints its write key alone on the last line.
+                       --require-email-opt-in: recovery email only to shoppers who opted in (EU stores)
   sources:list         list sources (key prefixes only; keys are stored hashed)
   sources:disable --id ID
   sources:enable --id ID
@@ -22,6 +23,7 @@ const OPTIONS = {
   name: { type: 'string' },
   'shopify-secret': { type: 'string' },
   origin: { type: 'string', multiple: true },
+  'require-email-opt-in': { type: 'boolean' },
   id: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

@@ -11,6 +11,7 @@ export async function createSource(app: INestApplicationContext, values: Record<
       name,
       shopifySecret: values['shopify-secret'] as string | undefined,
       allowedOrigins: (values.origin as string[] | undefined) ?? [],
+      requireEmailOptIn: values['require-email-opt-in'] === true,
     });
     out(`Created source "${created.name}" (id ${created.id}).`);
     out('Its write key is shown once; store it now:');

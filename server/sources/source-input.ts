@@ -13,6 +13,8 @@ export const newSourceSchema = z.object({
   name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   shopifySecret: z.string().min(8, 'must be at least 8 characters').max(500).optional(),
   allowedOrigins: z.array(origin).max(50, 'at most 50 origins').default([]),
+  /** EU stores: abandoned-checkout email only to shoppers who opted in explicitly. */
+  requireEmailOptIn: z.boolean().default(false),
 });
 
 export type NewSource = z.input<typeof newSourceSchema>;

@@ -67,6 +67,7 @@ export class SourcesService implements OnModuleInit, OnModuleDestroy {
         writeKeyPrefix: writeKeyPrefix(writeKey),
         shopifySecret: valid.shopifySecret ?? null,
         allowedOrigins: valid.allowedOrigins,
+        requireEmailOptIn: valid.requireEmailOptIn,
       })
       .returning({ id: sources.id, name: sources.name });
     await this.announceChange();
