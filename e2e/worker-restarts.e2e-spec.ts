@@ -64,9 +64,12 @@ describe('restarts', () => {
 
     const t0 = Date.now();
     await start({ REDIS_PREFIX: prefix });
-    const final = await eventually(() => statuses(ids), (s) => !s.planned, 60_000, 100);
+    await eventually(() => statuses(ids), (s) => !s.planned, 60_000, 100);
     // Jobs the dead worker held come back when their locks lapse (10 s) and the stall check runs.
     expect(Date.now() - t0).toBeLessThan(30_000);
+    // Let the new worker finish what it has in hand; what is still `sending` then is what the kill cut off.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const final = await statuses(ids);
 
     // Everything not yet handed over when the worker died went out afterwards; what it was handing over
     // stays `sending` (then `unknown`), never sent a second time.
