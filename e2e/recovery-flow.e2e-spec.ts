@@ -85,4 +85,22 @@ describe.concurrent('recovery, end to end', () => {
     expect(rig.smtp.messages.filter((m) => m.to.includes('bob@example.com'))).toHaveLength(1);
     expect(rig.twilio.messages.filter((m) => m.to === '+14155552672')).toEqual([]);
   });
+
+  it('when two checkouts of one shopper compete for a slot, the bigger cart is reminded first', { timeout: 60_000 }, async () => {
+    const shopper = { timezone: zone, email: 'carol@example.com' };
+    const small = checkoutJourney({ ...shopper, tag: 'small', value: 50 }).map((e) => ({ ...e, customer: { ...(e.customer as object), anonymous_id: 'anon-carol' } }));
+    expect((await rig.send(small)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const big = checkoutJourney({ ...shopper, tag: 'big', value: 300 }).map((e) => ({ ...e, customer: { ...(e.customer as object), anonymous_id: 'anon-carol' } }));
+    expect((await rig.send(big)).status).toBe(200);
+
+    // Emails are due 24 h after each abandonment (8.6 s here) and the cap keeps them 12 h (4.3 s) apart: the
+    // bigger cart's reminders take the slots first, the smaller cart's comes after them.
+    const smallMail = await rig.smtp.waitFor((m) => m.to.includes('carol@example.com') && (m.html ?? '').includes('50.00') && !(m.html ?? '').includes('300.00'), 40_000);
+    const toCarol = rig.smtp.messages.filter((m) => m.to.includes('carol@example.com'));
+    expect(toCarol[0].html).toContain('300.00');
+    expect(toCarol.at(-1)).toBe(smallMail);
+    const before = toCarol.at(-2)!;
+    expect(smallMail.receivedAt.getTime() - before.receivedAt.getTime()).toBeGreaterThanOrEqual(4_320 - 50);
+  });
 });

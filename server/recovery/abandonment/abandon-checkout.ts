@@ -35,7 +35,7 @@ export class AbandonCheckout {
   async run(checkoutId: string): Promise<AbandonOutcome> {
     const now = this.clock.now();
     const scale = this.config.campaignTimeScale;
-    let scheduled: ScheduledMessage | undefined;
+    const scheduled: ScheduledMessage[] = [];
     const outcome = await inTransaction(this.pool, async ({ client }): Promise<AbandonOutcome> => {
       const [checkout] = await checkoutRows.lockByIds(client, [checkoutId]);
       if (!checkout || checkout.status !== 'active') return 'not_active';
@@ -75,10 +75,12 @@ export class AbandonCheckout {
         [checkoutId, campaign.id, checkout.customerId, abandonedAt],
       );
       if (rows.length === 0) return 'abandoned';
-      scheduled = (await planNext(client, rows[0].id, now, scale)).message;
+      const plan = await planNext(client, rows[0].id, now, scale);
+      if (plan.message) scheduled.push(plan.message);
+      scheduled.push(...(plan.moved ?? []));
       return 'enrolled';
     });
-    if (scheduled) await this.scheduler.schedule([scheduled]);
+    await this.scheduler.schedule(scheduled);
     return outcome;
   }
 }

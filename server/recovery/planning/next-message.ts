@@ -7,6 +7,8 @@ import { loadPlannerInput } from './planner-input';
 /** What planning an enrollment produced: a message to wake up for, a time to look again, or nothing. */
 export interface PlanOutcome {
   message?: ScheduledMessage;
+  /** Messages of other enrollments this plan pushed back (their new wake-ups). */
+  moved?: ScheduledMessage[];
   recheckAt?: Date;
   decision: PlannerDecision | { kind: 'none'; reason: 'enrollment_missing' };
 }
@@ -21,6 +23,9 @@ const ENDING: Record<Exclude<NoMessageReason, 'waiting_for_outcome'>, 'completed
   not_eligible: 'exited',
 };
 
+/** How far one plan may push other enrollments back (each push only moves smaller carts). */
+const MAX_DISPLACEMENT_DEPTH = 3;
+
 export function messageKey(enrollmentId: string, stepIndex: number, channel: string): string {
   return `${enrollmentId}.${stepIndex}.${channel}`;
 }
@@ -29,10 +34,10 @@ export function messageKey(enrollmentId: string, stepIndex: number, channel: str
  * Asks the planner for an enrollment's next message and records it as a `planned` row in the caller's
  * transaction; the caller schedules the wake-up after commit. Planning twice plans the same row.
  */
-export async function planNext(client: PoolClient, enrollmentId: string, now: Date, timeScale: number): Promise<PlanOutcome> {
-  const input = await loadPlannerInput(client, enrollmentId, now, timeScale);
-  if (!input) return { decision: { kind: 'none', reason: 'enrollment_missing' } };
-  const decision = planNextMessage(input);
+export async function planNext(client: PoolClient, enrollmentId: string, now: Date, timeScale: number, depth = 0): Promise<PlanOutcome> {
+  const loaded = await loadPlannerInput(client, enrollmentId, now, timeScale);
+  if (!loaded) return { decision: { kind: 'none', reason: 'enrollment_missing' } };
+  const decision = planNextMessage(loaded.input);
   if (decision.kind === 'none') {
     if (decision.reason === 'waiting_for_outcome') return { decision, recheckAt: decision.recheckAt };
     await client.query(`UPDATE enrollments SET status = $2, exit_reason = $3, ended_at = $4 WHERE id = $1 AND status = 'active'`, [
@@ -60,5 +65,14 @@ export async function planNext(client: PoolClient, enrollmentId: string, now: Da
     ],
   });
   const row = rows[0];
-  return { decision, message: row && { id: row.id, key: row.key, scheduledFor: row.scheduled_for } };
+  // Competing for the customer's next slot: the bigger cart goes first, so what it outranks is planned again after it.
+  const moved: ScheduledMessage[] = [];
+  if (depth < MAX_DISPLACEMENT_DEPTH) {
+    for (const other of loaded.displaced) {
+      const replanned = await planNext(client, other, now, timeScale, depth + 1);
+      if (replanned.message) moved.push(replanned.message);
+      moved.push(...(replanned.moved ?? []));
+    }
+  }
+  return { decision, message: row && { id: row.id, key: row.key, scheduledFor: row.scheduled_for }, moved };
 }

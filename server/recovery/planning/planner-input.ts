@@ -3,6 +3,7 @@ import type { ChannelKind, CheckoutStage, ConsentState, EnrollmentMessage, Plann
 import type { CampaignRow } from '../../../models/campaigns';
 import { campaigns } from '../../../models/campaigns';
 import { TableRows } from '../../database/table-rows';
+import { compareForSlot } from '../../../campaigns/slot-conflict';
 import { campaignOf } from './campaign-mapping';
 
 const campaignColumns = new TableRows(campaigns).columnsOf('ca');
@@ -11,6 +12,9 @@ const campaignColumns = new TableRows(campaigns).columnsOf('ca');
 const HISTORY_DAYS = 30;
 
 interface MessageFacts {
+  enrollment_id: string;
+  status: string;
+  cart_value: string | null;
   channel: ChannelKind;
   at: string;
   campaign_id: string;
@@ -47,12 +51,19 @@ interface EnrollmentContext {
   enrollment: MessageFacts[];
 }
 
-const MESSAGE_FACTS = `json_build_object('channel', m.channel, 'at', coalesce(m.sent_at, m.scheduled_for), 'campaign_id', m.campaign_id,
+const MESSAGE_FACTS = `json_build_object('enrollment_id', m.enrollment_id, 'status', m.status,
+  'cart_value', (SELECT oc.cart_value FROM checkouts oc WHERE oc.id = m.checkout_id), 'channel', m.channel, 'at', coalesce(m.sent_at, m.scheduled_for), 'campaign_id', m.campaign_id,
   'checkout_id', m.checkout_id, 'step_index', m.step_index, 'delivered', m.delivered_at IS NOT NULL, 'opened', m.opened_at IS NOT NULL,
   'clicked', m.clicked_at IS NOT NULL, 'failed', m.status = 'failed')`;
 
+export interface LoadedPlannerInput {
+  input: PlannerInput;
+  /** Other enrollments of the customer with planned messages this one outranks: to plan again, after it. */
+  displaced: string[];
+}
+
 /** Reads everything the planner needs about one enrollment, in one round trip, in the caller's transaction. */
-export async function loadPlannerInput(client: PoolClient, enrollmentId: string, now: Date, timeScale: number): Promise<PlannerInput | null> {
+export async function loadPlannerInput(client: PoolClient, enrollmentId: string, now: Date, timeScale: number): Promise<LoadedPlannerInput | null> {
   const { rows } = await client.query<EnrollmentContext>({
     name: 'planner_input',
     text: `SELECT (SELECT row_to_json(x) FROM (SELECT ${campaignColumns} FROM campaigns ca WHERE ca.id = e.campaign_id) x) AS campaign,
@@ -76,7 +87,9 @@ export async function loadPlannerInput(client: PoolClient, enrollmentId: string,
   });
   const row = rows[0];
   if (!row) return null;
-  const history: SentMessage[] = row.history.map((m) => ({
+  const ours = { cartValue: Number(row.cart_value ?? 0), enrollmentId };
+  const outranked = row.history.filter((m) => m.status === 'planned' && outranks(ours, m));
+  const history: SentMessage[] = row.history.filter((m) => !outranked.includes(m)).map((m) => ({
     channel: m.channel,
     at: new Date(m.at),
     campaignId: m.campaign_id,
@@ -95,7 +108,7 @@ export async function loadPlannerInput(client: PoolClient, enrollmentId: string,
     clicked: m.clicked,
     failed: m.failed,
   }));
-  return {
+  const input: PlannerInput = {
     now,
     campaign: campaignOf(row.campaign),
     checkout: {
@@ -120,6 +133,22 @@ export async function loadPlannerInput(client: PoolClient, enrollmentId: string,
     enrollment,
     timeScale,
   };
+  return { input, displaced: [...new Set(outranked.map((m) => m.enrollment_id))] };
+}
+
+/**
+ * Whether this enrollment takes a slot before another enrollment's still-planned message: the bigger cart
+ * goes first (ties: the enrollment id, so every worker agrees). Outranked planned messages are left out of
+ * the history we plan against; `displacedBy` finds them so they can be planned again, after us.
+ */
+function outranks(ours: { cartValue: number; enrollmentId: string }, theirs: MessageFacts): boolean {
+  const when = new Date(0);
+  return (
+    compareForSlot(
+      { messageId: ours.enrollmentId, cartValue: ours.cartValue, dueAt: when },
+      { messageId: theirs.enrollment_id, cartValue: Number(theirs.cart_value ?? 0), dueAt: when },
+    ) < 0
+  );
 }
 
 function consentOf(stored: EnrollmentContext['consent']): ConsentState {

@@ -26,7 +26,7 @@ export class PlanEnrollment {
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [sendLockKey(rows[0].checkout_id)]);
       return planNext(client, enrollmentId, this.clock.now(), this.config.campaignTimeScale);
     });
-    if (outcome.message) await this.scheduler.schedule([outcome.message]);
+    await this.scheduler.schedule([...(outcome.message ? [outcome.message] : []), ...(outcome.moved ?? [])]);
     if (outcome.recheckAt) await this.scheduler.recheck(enrollmentId, outcome.recheckAt);
     return outcome;
   }

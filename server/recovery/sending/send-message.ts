@@ -110,6 +110,7 @@ export class SendMessage {
       if (!message || message.status !== 'planned') return { outcome: 'not_planned' as const };
       const now = this.clock.now();
       const plan = await planNext(client, message.enrollment_id, now, this.config.campaignTimeScale);
+      toSchedule.push(...(plan.moved ?? []));
       const decision = plan.decision;
       const same = decision.kind === 'send' && decision.stepIndex === message.step_index && decision.channel === message.channel;
       if (same && decision.sendAt.getTime() <= now.getTime() + ON_TIME_TOLERANCE_MS) {
@@ -172,6 +173,7 @@ export class SendMessage {
   private async planFollowing(client: PoolClient, enrollmentId: string, toSchedule: ScheduledMessage[], onRecheck: (r: { enrollmentId: string; at: Date }) => void) {
     const next = await planNext(client, enrollmentId, this.clock.now(), this.config.campaignTimeScale);
     if (next.message) toSchedule.push(next.message);
+    toSchedule.push(...(next.moved ?? []));
     if (next.recheckAt) onRecheck({ enrollmentId, at: next.recheckAt });
   }
 
