@@ -103,4 +103,48 @@ describe.concurrent('recovery, end to end', () => {
     const before = toCarol.at(-2)!;
     expect(smallMail.receivedAt.getTime() - before.receivedAt.getTime()).toBeGreaterThanOrEqual(4_320 - 50);
   });
+
+  it('a waterfall step falls back to SMS when the push is not clicked in time, and stops when it is', { timeout: 60_000 }, async () => {
+    // Only checkouts worth 900 or more enter this campaign, so the other tests' checkouts keep the default one.
+    await rig.t.pool.query(
+      `INSERT INTO campaigns (name, priority, trigger_idle_minutes, eligibility, steps) VALUES ('waterfall', 1, 30, $1, $2)`,
+      [
+        { minCartValue: 900 },
+        JSON.stringify([
+          {
+            delayMinutes: 60,
+            channels: ['push', 'sms', 'email'],
+            templates: { push: 'reminder-push', sms: 'reminder-sms', email: 'reminder-email' },
+            waterfall: { until: 'clicked', afterMinutes: 120 },
+          },
+        ]),
+      ],
+    );
+    const journey = (tag: string, phone: string) => {
+      const subscription = rig.push.createSubscription({ applicationServerKey: rig.vapidPublicKey });
+      const events = checkoutJourney({ tag, timezone: zone, phone, smsConsent: true, value: 999, pushSubscription: { endpoint: subscription.endpoint, keys: subscription.keys } });
+      return { events, subscription };
+    };
+    const ignored = journey('wf-ignored', '+14155552673');
+    const clicked = journey('wf-clicked', '+14155552674');
+    expect((await rig.send([...ignored.events, ...clicked.events])).status).toBe(200);
+
+    const [pushIgnored, pushClicked] = await Promise.all([
+      rig.push.waitFor((p) => p.subscriptionId === ignored.subscription.id, 15_000),
+      rig.push.waitFor((p) => p.subscriptionId === clicked.subscription.id, 15_000),
+    ]);
+    // The service worker reports a click to the signed clickUrl.
+    expect((await fetch(pushClicked.payload.clickUrl, { method: 'POST' })).status).toBe(204);
+
+    // 2 h after the push (0.72 s here), the unclicked one falls back to SMS; the clicked one does not.
+    const sms = await rig.twilio.waitFor((m) => m.to === '+14155552673', 15_000);
+    expect(sms.receivedAt.getTime() - pushIgnored.receivedAt.getTime()).toBeGreaterThanOrEqual(720 - 50);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(rig.twilio.messages.filter((m) => m.to === '+14155552674')).toEqual([]);
+    const channels = async (tag: string) =>
+      (await rig.t.pool.query(`SELECT m.channel, m.status FROM messages m JOIN checkouts c ON c.id = m.checkout_id WHERE c.external_id = $1 ORDER BY m.created_at`, [`co-${tag}`])).rows;
+    // Twilio's signed status callback marked the SMS delivered.
+    await eventually(() => channels('wf-ignored'), (rows) => JSON.stringify(rows) === JSON.stringify([{ channel: 'push', status: 'sent' }, { channel: 'sms', status: 'delivered' }]));
+    expect(await channels('wf-clicked')).toEqual([{ channel: 'push', status: 'sent' }]);
+  });
 });
