@@ -67,6 +67,16 @@ describe('engagement links', () => {
     expect(await tampered.text()).toContain('This link is not valid');
   });
 
+  it('follows a short SMS link to the message\'s checkout and refuses a forged one', async () => {
+    await t.pool.query(`UPDATE checkouts SET context = '{"page":{"url":"https://shop.example/checkout/c-eng"}}' WHERE id = $1`, [ids.checkout]);
+    const url = path(links.short(ids.sms));
+    const response = await fetch(url, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('https://shop.example/checkout/c-eng');
+    expect((await t.pool.query('SELECT clicked_at IS NOT NULL AS clicked FROM messages WHERE id = $1', [ids.sms])).rows[0].clicked).toBe(true);
+    expect((await fetch(url.replace(/\.[^.]+$/, '.AAAAAAAAAAAAAAAA'), { redirect: 'manual' })).status).toBe(400);
+  });
+
   it('unsubscribes in one click (RFC 8058 POST, no cookie) and cancels what is planned on that channel at once', async () => {
     const url = path(links.unsubscribe(ids.sms, 'sms'));
     const page = await fetch(url);

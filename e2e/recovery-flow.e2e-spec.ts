@@ -43,7 +43,11 @@ describe.concurrent('recovery, end to end', () => {
     expect(email.html).toContain('Leather boots');
     expect(email.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
     const sms = await rig.twilio.waitFor((m) => m.to === '+14155552671', 30_000);
-    expect(sms.body).toMatch(/\/r\/click\//);
+    // A short tracked link that leads back to the checkout.
+    const link = sms.body.match(/https?:\/\/\S+\/r\/s\/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{16}/)![0];
+    expect(sms.numSegments).toBeLessThanOrEqual(2);
+    const followed = await fetch(link, { redirect: 'manual' });
+    expect(followed.headers.get('location')).toBe('https://boots.example/checkout/full');
 
     // Abandoned after 30 min (0.18 s); push due 1 h later, email 24 h, offer 48 h (scaled), give or take the sweep.
     const after = (ms: number, d: Date) => d.getTime() - started >= ms;

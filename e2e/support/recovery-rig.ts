@@ -86,5 +86,5 @@ export function checkoutJourney(options: {
     events.push({ type: 'push_subscribed', customer, properties: { subscription: options.pushSubscription } });
     events.push({ type: 'consent_changed', customer, properties: { channel: 'push', granted: true } });
   }
-  return events.map((e) => ({ event_id: randomUUID(), occurred_at: at(), ...e }));
+  return events.map((e): Record<string, unknown> => ({ event_id: randomUUID(), occurred_at: at(), ...e }));
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CHANNELS, type ChannelKind } from '../../../campaigns/types';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { SIGNED_LINKS, SignedLinks } from '../links/signed-links';
 import { EngagementService } from './engagement.service';
 import { page } from './pages';
@@ -16,6 +17,7 @@ const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
 export class EngagementController {
   constructor(
     @Inject(SIGNED_LINKS) private readonly links: SignedLinks,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly engagement: EngagementService,
   ) {}
 
@@ -34,6 +36,16 @@ export class EngagementController {
     if (!claims?.target || !/^https?:\/\//i.test(claims.target)) return this.invalid(reply);
     await this.engagement.record(claims.messageId, 'clicked', { target: claims.target });
     return reply.header('Cache-Control', 'no-store').redirect(claims.target, 302);
+  }
+
+  /** The short links in text messages: the target is the message's own resume address. */
+  @Get('s/:token')
+  async shortClick(@Param('token') token: string, @Res() reply: FastifyReply) {
+    const messageId = this.links.verifyShort(token);
+    const target = messageId ? await this.engagement.resumeUrl(messageId, this.config.publicUrl) : null;
+    if (!messageId || !target) return this.invalid(reply);
+    await this.engagement.record(messageId, 'clicked', { target, via: 'sms' });
+    return reply.header('Cache-Control', 'no-store').redirect(target, 302);
   }
 
   /** Reported by the push service worker when a notification is clicked. */

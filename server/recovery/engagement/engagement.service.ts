@@ -4,6 +4,7 @@ import type { ChannelKind } from '../../../campaigns/types';
 import { CLOCK, Clock } from '../../common/clock';
 import { PG_POOL } from '../../database/database';
 import { OptOutService } from '../consent/opt-out.service';
+import { RESUME_FACTS_SQL, ResumeFacts, resumeUrlOf } from '../links/resume-url';
 
 export type Engagement = 'opened' | 'clicked';
 
@@ -29,6 +30,12 @@ export class EngagementService {
       [messageId, now, kind, JSON.stringify(detail)],
     );
     return (rowCount ?? 0) > 0;
+  }
+
+  /** Where a short (SMS) link leads: the message's resume address; null for an unknown message. */
+  async resumeUrl(messageId: string, publicUrl: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ context: ResumeFacts['context']; allowed_origins: string[] }>(RESUME_FACTS_SQL, [messageId]);
+    return rows[0] ? resumeUrlOf({ context: rows[0].context, allowedOrigins: rows[0].allowed_origins }, publicUrl) : null;
   }
 
   /** One-click unsubscribe from a message's channel: consent withdrawn and pending messages cancelled at once. */

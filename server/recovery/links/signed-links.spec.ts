@@ -20,4 +20,15 @@ describe('signed links', () => {
     expect(new SignedLinks('https://recover.example', 'another-secret').verify('open', token)).toBeNull();
     expect(links.verify('open', 'garbage')).toBeNull();
   });
+
+  it('makes short links for SMS that carry only the message id', () => {
+    const id = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+    const url = links.short(id);
+    expect(url).toMatch(/^https:\/\/recover\.example\/r\/s\/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{16}$/);
+    const token = url.split('/r/s/')[1];
+    expect(links.verifyShort(token)).toBe(id);
+    const other = links.short('3f2504e0-4f89-41d3-9a0c-0305e82c3302').split('/r/s/')[1];
+    expect(links.verifyShort(`${token.split('.')[0]}.${other.split('.')[1]}`)).toBeNull();
+    expect(links.verifyShort('short')).toBeNull();
+  });
 });

@@ -38,6 +38,27 @@ export class SignedLinks {
     return this.url({ action: 'unsubscribe', messageId, channel });
   }
 
+  /**
+   * A short tracked link for SMS: `/r/s/<message id, 22 chars>.<signature, 16 chars>`. It carries no target:
+   * the click resolves to the message's own resume address, so the link stays one segment's worth of text.
+   */
+  short(messageId: string): string {
+    const id = Buffer.from(messageId.replace(/-/g, ''), 'hex').toString('base64url');
+    return `${this.publicUrl}/r/s/${id}.${this.sign(`s:${id}`).slice(0, 16)}`;
+  }
+
+  /** The message id of a short link's `<id>.<signature>` part, or null when it was not signed by us. */
+  verifyShort(token: string): string | null {
+    const [id, signature] = token.split('.');
+    if (!id || !signature || id.length !== 22) return null;
+    const given = Buffer.from(signature);
+    const expected = Buffer.from(this.sign(`s:${id}`).slice(0, 16));
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    const hex = Buffer.from(id, 'base64url').toString('hex');
+    if (hex.length !== 32) return null;
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
   /** The claims of a link's `<payload>.<signature>` part, or null when it was not signed by us. */
   verify(action: LinkAction, token: string): LinkClaims | null {
     const dot = token.lastIndexOf('.');

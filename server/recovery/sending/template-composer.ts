@@ -5,6 +5,7 @@ import type { CartSnapshot } from '../../../models/checkouts';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { OutgoingMessage, PermanentSendError } from '../channels/channel';
 import { emailHeaders, trackEmailHtml } from '../channels/email/email-tracking';
+import { resumeUrlOf } from '../links/resume-url';
 import { SIGNED_LINKS, SignedLinks } from '../links/signed-links';
 import { buildTemplateContext, defaultTemplate, renderEmail, renderPush, renderSms, TemplateSource } from '../templates';
 import { MessageComposer } from './message-composer';
@@ -57,7 +58,7 @@ export class TemplateComposer implements MessageComposer {
       messageId: row.id,
       channel: row.channel,
       links: this.links,
-      resumeUrl: this.resumeUrl(row),
+      resumeUrl: resumeUrlOf({ context: row.context, allowedOrigins: row.allowed_origins }, this.config.publicUrl),
       brandName: row.brand,
       cart: row.cart,
       customer: { email: row.checkout_email ?? row.customer_email },
@@ -104,12 +105,5 @@ export class TemplateComposer implements MessageComposer {
     );
     if (!rows[0]) throw new PermanentSendError('no live push subscription', 'no_contact');
     return { endpoint: rows[0].endpoint, keys: { p256dh: rows[0].p256dh, auth: rows[0].auth } };
-  }
-
-  /** Where "complete your order" leads: the page the shopper left, else the storefront, else our own address. */
-  private resumeUrl(row: ComposeRow): string {
-    const page = row.context?.page?.url;
-    if (page && /^https?:\/\//i.test(page)) return page;
-    return row.allowed_origins[0] ?? this.config.publicUrl;
   }
 }

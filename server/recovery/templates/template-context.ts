@@ -167,7 +167,8 @@ export function buildTemplateContext(input: TemplateContextInput): TemplateConte
       currency,
     },
     links: {
-      resume: input.links.click(input.messageId, input.resumeUrl),
+      // Text messages get the short form: the full signed link would take a segment of its own.
+      resume: input.channel === 'sms' ? input.links.short(input.messageId) : input.links.click(input.messageId, input.resumeUrl),
       unsubscribe: input.links.unsubscribe(input.messageId, input.channel),
     },
     brand: { name: cleanText(input.brandName, 80) ?? 'Our store' },
