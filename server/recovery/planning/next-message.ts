@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { planNextMessage } from '../../../campaigns/planner';
 import type { NoMessageReason, PlannerDecision } from '../../../campaigns/types';
 import type { ScheduledMessage } from '../scheduling/message-scheduler';
-import { loadPlannerInput } from './planner-input';
+import { LoadedPlannerInput, loadPlannerInput } from './planner-input';
 
 /** What planning an enrollment produced: a message to wake up for, a time to look again, or nothing. */
 export interface PlanOutcome {
@@ -30,14 +30,31 @@ export function messageKey(enrollmentId: string, stepIndex: number, channel: str
   return `${enrollmentId}.${stepIndex}.${channel}`;
 }
 
+/** What the planner would do next for an enrollment, as things are now; nothing is written. */
+export interface Decided {
+  enrollmentId: string;
+  loaded: LoadedPlannerInput;
+  decision: PlannerDecision;
+}
+
+export async function decideNext(client: PoolClient, enrollmentId: string, now: Date, timeScale: number): Promise<Decided | null> {
+  const loaded = await loadPlannerInput(client, enrollmentId, now, timeScale);
+  return loaded && { enrollmentId, loaded, decision: planNextMessage(loaded.input) };
+}
+
 /**
  * Asks the planner for an enrollment's next message and records it as a `planned` row in the caller's
  * transaction; the caller schedules the wake-up after commit. Planning twice plans the same row.
  */
 export async function planNext(client: PoolClient, enrollmentId: string, now: Date, timeScale: number, depth = 0): Promise<PlanOutcome> {
-  const loaded = await loadPlannerInput(client, enrollmentId, now, timeScale);
-  if (!loaded) return { decision: { kind: 'none', reason: 'enrollment_missing' } };
-  const decision = planNextMessage(loaded.input);
+  const decided = await decideNext(client, enrollmentId, now, timeScale);
+  if (!decided) return { decision: { kind: 'none', reason: 'enrollment_missing' } };
+  return applyDecision(client, decided, now, timeScale, depth);
+}
+
+/** Records a decision: the planned row (new, or moved to its new time), or the enrollment's end. */
+export async function applyDecision(client: PoolClient, decided: Decided, now: Date, timeScale: number, depth = 0): Promise<PlanOutcome> {
+  const { enrollmentId, loaded, decision } = decided;
   if (decision.kind === 'none') {
     if (decision.reason === 'waiting_for_outcome') return { decision, recheckAt: decision.recheckAt };
     await client.query(`UPDATE enrollments SET status = $2, exit_reason = $3, ended_at = $4 WHERE id = $1 AND status = 'active'`, [

@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CLOCK, Clock } from '../../common/clock';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PermanentSendError, SendReceipt, TransientSendError } from '../channels/channel';
-import { planNext } from '../planning/next-message';
+import { applyDecision, decideNext, planNext, PlanOutcome } from '../planning/next-message';
 import { MessageScheduler, ScheduledMessage } from '../scheduling/message-scheduler';
 import { sendLockKey } from '../suppression/send-lock';
 import { ChannelSenders } from './channel-senders';
@@ -109,14 +109,20 @@ export class SendMessage {
       const message = rows[0];
       if (!message || message.status !== 'planned') return { outcome: 'not_planned' as const };
       const now = this.clock.now();
-      const plan = await planNext(client, message.enrollment_id, now, this.config.campaignTimeScale);
-      toSchedule.push(...(plan.moved ?? []));
-      const decision = plan.decision;
+      const decided = await decideNext(client, message.enrollment_id, now, this.config.campaignTimeScale);
+      const decision: PlanOutcome['decision'] = decided?.decision ?? { kind: 'none', reason: 'enrollment_missing' };
       const same = decision.kind === 'send' && decision.stepIndex === message.step_index && decision.channel === message.channel;
       if (same && decision.sendAt.getTime() <= now.getTime() + ON_TIME_TOLERANCE_MS) {
-        await client.query(`UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = now() WHERE id = $1`, [message.id]);
+        // Still due now and nothing changed: the row stands as planned.
+        await client.query({
+          name: 'mark_sending',
+          text: `UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'planned'`,
+          values: [message.id],
+        });
         return { outcome: 'send' as const, message };
       }
+      const plan: PlanOutcome = decided ? await applyDecision(client, decided, now, this.config.campaignTimeScale) : { decision };
+      toSchedule.push(...(plan.moved ?? []));
       if (same) {
         // Quiet hours, a cap or a competing message moved it: planNext already stored the new time.
         if (plan.message) toSchedule.push(plan.message);
