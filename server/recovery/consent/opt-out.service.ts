@@ -6,6 +6,7 @@ import { inTransaction, TransactionScope } from '../../database/transaction';
 import { customerRow } from '../../ingestion/projection/customer-row';
 import { mergeCustomerRows } from '../../ingestion/projection/customer-merge';
 import { stamp } from '../../ingestion/projection/lww';
+import { sendLockKey } from '../suppression/send-lock';
 
 export interface OptOut {
   channel: ChannelKind;
@@ -30,7 +31,7 @@ export class OptOutService {
   /** Every customer with this phone number (E.164) opts out; returns how many customers that was. */
   async optOutPhone(phone: string, optOut: OptOut): Promise<number> {
     return inTransaction(this.pool, async (scope) => {
-      const { rows } = await scope.client.query<{ id: string }>('SELECT id FROM customers WHERE phone = $1 ORDER BY id FOR UPDATE', [phone]);
+      const { rows } = await scope.client.query<{ id: string }>('SELECT id FROM customers WHERE phone = $1 ORDER BY id', [phone]);
       await this.apply(
         scope,
         rows.map((r) => r.id),
@@ -45,6 +46,14 @@ export class OptOutService {
     const at = optOut.at.getTime();
     const rows = customerIds.map((id) =>
       customerRow(id, null, { consent: { [optOut.channel]: stamp(false, at, optOut.by) }, firstSeenAt: at, lastSeenAt: at }, optOut.at),
+    );
+    // Like an order, an opt-out waits for a send in flight on that channel: nothing goes out after it commits.
+    // The send locks come first, before any row lock, in the same order sends take them.
+    await scope.client.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
+         FROM (SELECT DISTINCT $3 || checkout_id::text AS k FROM messages
+                WHERE customer_id = ANY($1::uuid[]) AND channel = $2 AND status IN ('planned', 'sending') ORDER BY 1) s`,
+      [customerIds, optOut.channel, sendLockKey('')],
     );
     await mergeCustomerRows.run(scope.client, rows);
     const cancelled = await scope.client.query(
