@@ -103,7 +103,7 @@ function mergeExpressions(columns: Map<string, string>, rules: Record<string, Me
  */
 export class MergeUpsert<T extends PgTable> {
   private readonly written: Array<[key: string, column: string]>;
-  readonly sql: string;
+  private readonly sql: string;
   private readonly name: string;
 
   constructor(table: T, spec: MergeSpec<T>, options: MergeOptions = {}) {

@@ -34,15 +34,4 @@ export class TableRows<T extends PgTable> {
     });
     return rows;
   }
-
-  /** The rows with these ids, unlocked. */
-  async byIds(client: PoolClient, ids: readonly string[]): Promise<Array<T['$inferSelect']>> {
-    if (ids.length === 0) return [];
-    const { rows } = await client.query({
-      name: `read_${this.name}`,
-      text: `SELECT ${this.columnList} FROM "${this.name}" WHERE id = ANY($1::uuid[])`,
-      values: [ids],
-    });
-    return rows;
-  }
 }
