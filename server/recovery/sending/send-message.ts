@@ -55,18 +55,25 @@ export class SendMessage {
     const client = await this.sendPool.pool.connect();
     const toSchedule: ScheduledMessage[] = [];
     let recheck: { enrollmentId: string; at: Date } | undefined;
+    const onRecheck = (r: { enrollmentId: string; at: Date }) => (recheck = r);
     let locked: string | undefined;
+    // The send pool's connections pipeline: statements issued together travel in one round trip.
     try {
-      // Finds the checkout and takes its send lock in one round trip.
-      const found = await client.query<{ lock: string }>({
+      const lock = client.query<{ lock: string }>({
         name: 'take_send_lock',
         text: `SELECT l.k AS lock, pg_advisory_lock(hashtextextended(l.k, 0)) FROM messages m, LATERAL (SELECT $2 || m.checkout_id::text AS k) l WHERE m.id = $1`,
         values: [messageId, sendLockKey('')],
       });
-      if (found.rowCount === 0) return 'not_planned';
-      locked = found.rows[0].lock;
+      const begin = client.query('BEGIN');
+      const read = client.query<MessageRow>({
+        name: 'lock_message',
+        text: `SELECT id, key, enrollment_id, checkout_id, step_index, channel, status, attempts, scheduled_for FROM messages WHERE id = $1 FOR UPDATE`,
+        values: [messageId],
+      });
+      const [found, , rows] = await Promise.all([lock, begin, read]);
+      locked = found.rows[0]?.lock;
 
-      const prepared = await this.prepare(client, messageId, toSchedule, (r) => (recheck = r));
+      const prepared = await this.prepare(client, rows.rows[0], toSchedule, onRecheck);
       if (prepared.outcome !== 'send') return prepared.outcome;
       const message = prepared.message;
 
@@ -75,15 +82,24 @@ export class SendMessage {
         const outgoing = await this.composer.compose(client, message.id);
         receipt = await this.senders.get(message.channel).send(outgoing);
       } catch (error) {
-        return await this.recordFailure(client, message, error, toSchedule, (r) => (recheck = r));
+        return await this.recordFailure(client, message, error, toSchedule, onRecheck);
       }
-      await this.inTransaction(client, async () => {
-        await client.query(
-          `UPDATE messages SET status = 'sent', sent_at = $2, provider_message_id = $3, error = NULL, updated_at = now() WHERE id = $1`,
-          [message.id, this.clock.now(), receipt.providerMessageId ?? null],
-        );
-        await this.planFollowing(client, message.enrollment_id, toSchedule, (r) => (recheck = r));
-      });
+      try {
+        const started = client.query('BEGIN');
+        const sent = client.query({
+          name: 'mark_sent',
+          text: `UPDATE messages SET status = 'sent', sent_at = $2, provider_message_id = $3, error = NULL, updated_at = now() WHERE id = $1`,
+          values: [message.id, this.clock.now(), receipt.providerMessageId ?? null],
+        });
+        await Promise.all([started, sent, this.planFollowing(client, message.enrollment_id, toSchedule, onRecheck)]);
+        const commit = client.query('COMMIT');
+        const unlock = client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [locked]);
+        locked = undefined;
+        await Promise.all([commit, unlock]);
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
       this.metrics.messagesSent.inc({ channel: message.channel, outcome: 'sent' });
       return 'sent';
     } finally {
@@ -94,50 +110,58 @@ export class SendMessage {
     }
   }
 
-  /** Re-checks the message against the world as it is now and marks it `sending` when it should go. */
+  /**
+   * Inside the transaction `run` opened with the message locked: re-checks the message against the world as
+   * it is now, marks it `sending` when it should go, and ends the transaction.
+   */
   private async prepare(
     client: PoolClient,
-    messageId: string,
+    message: MessageRow | undefined,
     toSchedule: ScheduledMessage[],
     onRecheck: (r: { enrollmentId: string; at: Date }) => void,
   ): Promise<{ outcome: 'send'; message: MessageRow } | { outcome: Exclude<SendOutcome, 'sent'> }> {
-    return this.inTransaction(client, async () => {
-      const { rows } = await client.query<MessageRow>(
-        `SELECT id, key, enrollment_id, checkout_id, step_index, channel, status, attempts, scheduled_for FROM messages WHERE id = $1 FOR UPDATE`,
-        [messageId],
-      );
-      const message = rows[0];
-      if (!message || message.status !== 'planned') return { outcome: 'not_planned' as const };
+    try {
+      if (!message || message.status !== 'planned') {
+        await client.query('COMMIT');
+        return { outcome: 'not_planned' };
+      }
       const now = this.clock.now();
       const decided = await decideNext(client, message.enrollment_id, now, this.config.campaignTimeScale);
       const decision: PlanOutcome['decision'] = decided?.decision ?? { kind: 'none', reason: 'enrollment_missing' };
       const same = decision.kind === 'send' && decision.stepIndex === message.step_index && decision.channel === message.channel;
       if (same && decision.sendAt.getTime() <= now.getTime() + ON_TIME_TOLERANCE_MS) {
         // Still due now and nothing changed: the row stands as planned.
-        await client.query({
+        const mark = client.query({
           name: 'mark_sending',
           text: `UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'planned'`,
           values: [message.id],
         });
-        return { outcome: 'send' as const, message };
+        const commit = client.query('COMMIT');
+        await Promise.all([mark, commit]);
+        return { outcome: 'send', message };
       }
       const plan: PlanOutcome = decided ? await applyDecision(client, decided, now, this.config.campaignTimeScale) : { decision };
       toSchedule.push(...(plan.moved ?? []));
       if (same) {
-        // Quiet hours, a cap or a competing message moved it: planNext already stored the new time.
+        // Quiet hours, a cap or a competing message moved it: applyDecision stored the new time.
         if (plan.message) toSchedule.push(plan.message);
-        return { outcome: 'rescheduled' as const };
+        await client.query('COMMIT');
+        return { outcome: 'rescheduled' };
       }
       const reason = decision.kind === 'none' ? decision.reason : 'replanned';
       await client.query(`UPDATE messages SET status = 'cancelled', cancel_reason = $2, updated_at = now() WHERE id = $1 AND status = 'planned'`, [
         message.id,
         reason,
       ]);
+      await client.query('COMMIT');
       if (plan.message) toSchedule.push(plan.message);
       if (plan.recheckAt) onRecheck({ enrollmentId: message.enrollment_id, at: plan.recheckAt });
       this.metrics.messagesSent.inc({ channel: message.channel, outcome: 'cancelled' });
-      return { outcome: decision.kind === 'send' ? ('replanned' as const) : ('cancelled' as const) };
-    });
+      return { outcome: decision.kind === 'send' ? 'replanned' : 'cancelled' };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 
   private async recordFailure(

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Pool } from 'pg';
+import { Pool, PoolConfig } from 'pg';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { createPool } from '../../database/database';
 
@@ -15,7 +15,9 @@ export class SendPool implements OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     // Every statement of a send is a key lookup whose best plan never depends on the values: planning it
     // once per connection (generic plans) instead of for every message saves most of the database's time.
-    this.pool = createPool(config.databaseUrl, config.workerConcurrency + 2, { options: '-c plan_cache_mode=force_generic_plan' });
+    // Pipelining lets a send issue dependent-free statements together (BEGIN with the first read, COMMIT with
+    // the unlock): about half the round trips of one statement at a time.
+    this.pool = createPool(config.databaseUrl, config.workerConcurrency + 2, { options: '-c plan_cache_mode=force_generic_plan', pipeline: true } as PoolConfig);
   }
 
   async onApplicationShutdown() {
