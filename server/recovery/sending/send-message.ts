@@ -77,10 +77,18 @@ export class SendMessage {
       if (prepared.outcome !== 'send') return prepared.outcome;
       const message = prepared.message;
 
+      // Composing reads what the commit does not change, so its query rides along with the commit. A failed
+      // commit propagates: nothing was sent and the message is still planned.
+      const composing = this.composer.compose(client, message.id).then(
+        (outgoing) => ({ outgoing }),
+        (error: unknown) => ({ error }),
+      );
+      await prepared.committed;
+      const composed = await composing;
       let receipt: SendReceipt;
       try {
-        const outgoing = await this.composer.compose(client, message.id);
-        receipt = await this.senders.get(message.channel).send(outgoing);
+        if ('error' in composed) throw composed.error;
+        receipt = await this.senders.get(message.channel).send(composed.outgoing);
       } catch (error) {
         return await this.recordFailure(client, message, error, toSchedule, onRecheck);
       }
@@ -119,7 +127,7 @@ export class SendMessage {
     message: MessageRow | undefined,
     toSchedule: ScheduledMessage[],
     onRecheck: (r: { enrollmentId: string; at: Date }) => void,
-  ): Promise<{ outcome: 'send'; message: MessageRow } | { outcome: Exclude<SendOutcome, 'sent'> }> {
+  ): Promise<{ outcome: 'send'; message: MessageRow; committed: Promise<unknown> } | { outcome: Exclude<SendOutcome, 'sent'> }> {
     try {
       if (!message || message.status !== 'planned') {
         await client.query('COMMIT');
@@ -137,8 +145,8 @@ export class SendMessage {
           values: [message.id],
         });
         const commit = client.query('COMMIT');
-        await Promise.all([mark, commit]);
-        return { outcome: 'send', message };
+        // The caller awaits the commit together with its next statement (one round trip for both).
+        return { outcome: 'send', message, committed: Promise.all([mark, commit]) };
       }
       const plan: PlanOutcome = decided ? await applyDecision(client, decided, now, this.config.campaignTimeScale) : { decision };
       toSchedule.push(...(plan.moved ?? []));
