@@ -4,7 +4,8 @@
  * nodemailer to the same server. While sending, orders arrive for other checkouts and we time how long
  * until their pending messages are cancelled; a second, paced batch measures how late messages go out.
  *
- *   npm run bench:recovery [-- --messages 10000]
+ *   npm run bench:recovery [-- --messages 10000 --orders 500 --paced 1000]
+ *   (BENCH_WORKER_CONCURRENCY=n to try another worker concurrency than the product's default)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -60,6 +61,7 @@ async function main() {
     SMTP_URL: smtp.url,
     SWEEP_INTERVAL_S: '1',
     LOG_LEVEL: 'warn',
+    ...(process.env.BENCH_WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY } : {}),
   });
   try {
     // Orders will arrive for these while the big batch is sending: their messages are due in an hour.
