@@ -103,8 +103,9 @@ describe.concurrent('recovery, end to end', () => {
     const smallMail = await rig.smtp.waitFor((m) => m.to.includes('carol@example.com') && (m.html ?? '').includes('50.00') && !(m.html ?? '').includes('300.00'), 40_000);
     const toCarol = rig.smtp.messages.filter((m) => m.to.includes('carol@example.com'));
     expect(toCarol[0].html).toContain('300.00');
-    expect(toCarol.at(-1)).toBe(smallMail);
-    const before = toCarol.at(-2)!;
+    // Whatever came just before the small cart's reminder (the big cart's email or its offer) is a full gap earlier.
+    const before = toCarol.filter((m) => m.receivedAt < smallMail.receivedAt).at(-1)!;
+    expect(before.html).toContain('300.00');
     expect(smallMail.receivedAt.getTime() - before.receivedAt.getTime()).toBeGreaterThanOrEqual(4_320 - 50);
   });
 
