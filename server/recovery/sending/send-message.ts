@@ -14,7 +14,7 @@ import { SendPool } from './send-pool';
 /** Transient failures are retried this many times, with exponential backoff, before the message fails. */
 const MAX_ATTEMPTS = 5;
 const BASE_BACKOFF_MS = 30_000;
-/** A re-check may find the send time moved by less than this and still send now. */
+/** A re-check may find the send time moved by less than this (in campaign time) and still send now. */
 const ON_TIME_TOLERANCE_MS = 1_000;
 
 export type SendOutcome = 'sent' | 'not_planned' | 'cancelled' | 'rescheduled' | 'replanned' | 'retrying' | 'failed';
@@ -137,7 +137,7 @@ export class SendMessage {
       const decided = await decideNext(client, message.enrollment_id, now, this.config.campaignTimeScale);
       const decision: PlanOutcome['decision'] = decided?.decision ?? { kind: 'none', reason: 'enrollment_missing' };
       const same = decision.kind === 'send' && decision.stepIndex === message.step_index && decision.channel === message.channel;
-      if (same && decision.sendAt.getTime() <= now.getTime() + ON_TIME_TOLERANCE_MS) {
+      if (same && decision.sendAt.getTime() <= now.getTime() + ON_TIME_TOLERANCE_MS * this.config.campaignTimeScale) {
         // Still due now and nothing changed: the row stands as planned.
         const mark = client.query({
           name: 'mark_sending',
