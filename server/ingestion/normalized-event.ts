@@ -74,7 +74,3 @@ export interface NormalizedEvent {
   /** The item exactly as it arrived, stored in `events.payload`. */
   payload: unknown;
 }
-
-export function hasCheckoutRefs(refs: CheckoutRefs): boolean {
-  return Boolean(refs.checkoutId || refs.cartId || refs.orderId);
-}

@@ -3,6 +3,9 @@ import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { QUEUE_NAMES } from './queues';
 
+/** Every queue, registered once for the whole app (one Queue, one Redis connection, per name). */
+const queues = BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name })));
+
 @Global()
 @Module({
   imports: [
@@ -13,8 +16,8 @@ import { QUEUE_NAMES } from './queues';
         prefix: `${config.redisPrefix}:bull`,
       }),
     }),
-    BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
+    queues,
   ],
-  exports: [BullModule],
+  exports: [queues],
 })
 export class QueueModule {}

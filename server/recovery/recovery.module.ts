@@ -1,14 +1,12 @@
-import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
 import { AppConfig, runsScheduler, runsWorkers, servesHttpApi } from '../config/app-config';
-import { QUEUES } from '../queue/queues';
 import { AbandonCheckout } from './abandonment/abandon-checkout';
 import { AbandonmentProcessor } from './abandonment/abandonment.processor';
 import { AbandonmentSweep } from './abandonment/abandonment-sweep';
 import { EmailChannelModule } from './channels/email/email.module';
 import { PushChannelModule } from './channels/push/push.module';
 import { SmsChannelModule } from './channels/sms/sms.module';
-import { OptOutService } from './consent/opt-out.service';
+import { ConsentModule } from './consent/consent.module';
 import { EngagementController } from './engagement/engagement.controller';
 import { EngagementService } from './engagement/engagement.service';
 import { LinksModule } from './links/links.module';
@@ -33,7 +31,6 @@ import { TemplateComposer } from './sending/template-composer';
 export class RecoveryModule {
   static forRoot(config: AppConfig): DynamicModule {
     const providers: Provider[] = [
-      OptOutService,
       EngagementService,
       MessageScheduler,
       AbandonmentSweep,
@@ -51,10 +48,10 @@ export class RecoveryModule {
     const controllers: Type[] = servesHttpApi(config.role) ? [EngagementController] : [];
     return {
       module: RecoveryModule,
-      imports: [BullModule.registerQueue({ name: QUEUES.recovery }, { name: QUEUES.abandonment }), LinksModule, EmailChannelModule, PushChannelModule, SmsChannelModule],
+      imports: [ConsentModule, LinksModule, EmailChannelModule, PushChannelModule, SmsChannelModule],
       providers,
       controllers,
-      exports: [OptOutService, AbandonmentSweep, AbandonCheckout, SendMessage, Reconciler, PlanEnrollment, MessageScheduler],
+      exports: [AbandonmentSweep, AbandonCheckout, SendMessage, Reconciler, PlanEnrollment, MessageScheduler],
     };
   }
 }

@@ -15,7 +15,3 @@ export function hashWriteKey(key: string): string {
 export function writeKeyPrefix(key: string): string {
   return key.slice(0, 10);
 }
-
-export function looksLikeWriteKey(value: string): boolean {
-  return /^wk_[A-Za-z0-9_-]{32}$/.test(value);
-}

@@ -1,18 +1,17 @@
 import { Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
-import { OptOutService } from '../../consent/opt-out.service';
+import { ConsentModule } from '../../consent/consent.module';
 import { SMS_SENDER, SmsSender } from './sms-sender';
 import { TwilioWebhooksController } from './twilio-webhooks.controller';
 import { TwilioWebhooksService } from './twilio-webhooks.service';
 
 /**
  * The sms channel: Twilio's Messages API behind `SMS_SENDER`, and Twilio's inbound and status webhooks.
- * OptOutService is provided here too (it is stateless): importing RecoveryModule, which imports this module,
- * would be circular.
  */
 @Module({
+  imports: [ConsentModule],
   controllers: [TwilioWebhooksController],
-  providers: [SmsSender, { provide: SMS_SENDER, useExisting: SmsSender }, TwilioWebhooksService, OptOutService],
+  providers: [SmsSender, { provide: SMS_SENDER, useExisting: SmsSender }, TwilioWebhooksService],
   exports: [SMS_SENDER],
 })
 export class SmsChannelModule implements OnApplicationBootstrap {
