@@ -20,7 +20,7 @@ import { daytimeZone } from '../e2e/support/daytime-zone';
 import { startServerProcess } from '../e2e/support/server-process';
 import { createTestDatabase } from '../e2e/support/test-database';
 import { commandCpuSeconds, processCpuSeconds } from './cpu-time';
-import { seedRecovery } from './seed-recovery';
+import { seedRecovery } from '../e2e/support/seed-recovery';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, orders: { type: 'string', default: '500' }, paced: { type: 'string', default: '1000' } } });
 const MESSAGES = Number(values.messages);

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../server/database/database';
 import { startSmtpPeer, SmtpPeer } from './peers/smtp-peer';
 import { eventually } from './support/eventually';
-import { seedPlannedEmails } from './support/planned-messages';
+import { daytimeZone } from './support/daytime-zone';
+import { seedRecovery } from './support/seed-recovery';
 import { freePort, ServerProcess, startServerProcess } from './support/server-process';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
@@ -51,8 +52,8 @@ describe('restarts', () => {
 
   it('a worker killed mid-batch loses no unsent message and sends none twice', { timeout: 120_000 }, async () => {
     smtp.clear();
-    const seeded = await seedPlannedEmails(pool, 150, new Date());
-    const ids = seeded.map((s) => s.messageId);
+    const seeded = await seedRecovery(pool, { tag: 'killed', count: 150, firstDue: new Date(), spacingMs: 0, timezone: daytimeZone() });
+    const ids = seeded.messages.map((m) => m.id);
     const prefix = `test-${randomBytes(4).toString('hex')}`;
 
     const first = await start({ REDIS_PREFIX: prefix });
@@ -97,8 +98,8 @@ describe('restarts', () => {
 
     it('sends every due message after Redis restarted empty mid-schedule', { timeout: 120_000 }, async () => {
       smtp.clear();
-      const seeded = await seedPlannedEmails(pool, 40, new Date(Date.now() + 6_000));
-      const ids = seeded.map((s) => s.messageId);
+      const seeded = await seedRecovery(pool, { tag: 'redis', count: 40, firstDue: new Date(Date.now() + 6_000), spacingMs: 0, timezone: daytimeZone() });
+      const ids = seeded.messages.map((m) => m.id);
       await start({ REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: 'restart' });
       // The reconciler has queued the wake-ups (due in a few seconds)...
       await eventually(

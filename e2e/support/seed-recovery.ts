@@ -12,7 +12,8 @@ export interface SeedBatch {
 }
 
 /**
- * Abandoned checkouts enrolled in a one-step email campaign, each with its email planned: written in bulk,
+ * Abandoned checkouts enrolled in a one-step email campaign, each with its email planned (no wake-up queued:
+ * the caller or the reconciler does that): written in bulk,
  * straight to the tables, so that seeding 10 000 takes a second.
  */
 export async function seedRecovery(pool: Pool, batch: SeedBatch): Promise<{ campaignId: string; sourceId: string; messages: Array<{ id: string; key: string; scheduledFor: Date }> }> {
