@@ -77,6 +77,15 @@ describe('engagement links', () => {
     expect((await fetch(url.replace(/\.[^.]+$/, '.AAAAAAAAAAAAAAAA'), { redirect: 'manual' })).status).toBe(400);
   });
 
+  it('records a push click reported by the service worker, and ignores a forged report', async () => {
+    const forged = await fetch(path(links.url({ action: 'push-click', messageId: ids.email })).replace(/\.[^.]+$/, '.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'), { method: 'POST' });
+    expect(forged.status).toBe(404);
+    const before = (await t.pool.query(`SELECT count(*)::int AS n FROM message_engagements WHERE message_id = $1 AND kind = 'clicked'`, [ids.email])).rows[0].n;
+    expect((await fetch(path(links.url({ action: 'push-click', messageId: ids.email })), { method: 'POST' })).status).toBe(204);
+    const after = (await t.pool.query(`SELECT count(*)::int AS n FROM message_engagements WHERE message_id = $1 AND kind = 'clicked'`, [ids.email])).rows[0].n;
+    expect(after).toBe(before + 1);
+  });
+
   it('unsubscribes in one click (RFC 8058 POST, no cookie) and cancels what is planned on that channel at once', async () => {
     const url = path(links.unsubscribe(ids.sms, 'sms'));
     const page = await fetch(url);
