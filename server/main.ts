@@ -4,7 +4,6 @@ import { ConfigError, loadConfig } from './config/app-config';
 import { migrateDatabase } from './database/migrate';
 import { InFlightRequests, shutDownGracefully } from './http/graceful-shutdown';
 import { createLogger } from './logging/logger';
-import { createRedis, redisEvictionWarning } from './redis/redis.module';
 
 async function main() {
   let config;
@@ -23,11 +22,6 @@ async function main() {
     await migrateDatabase(config.databaseUrl);
     logger.info('database migrations applied');
   }
-  const probe = createRedis(config.redisUrl, 'cr-startup-probe');
-  const warning = await redisEvictionWarning(probe);
-  if (warning) logger.warn(warning);
-  probe.disconnect();
-
   const app = await createApp(config, logger);
   await app.listen({ port: config.port, host: config.host });
   logger.info({ role: config.role, port: config.port, publicUrl: config.publicUrl }, 'checkout recovery is up');

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
@@ -16,8 +16,13 @@ export function createRedis(url: string, connectionName: string): Redis {
   ],
   exports: [REDIS],
 })
-export class RedisModule implements OnApplicationShutdown {
+export class RedisModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationBootstrap() {
+    const warning = await redisEvictionWarning(this.redis);
+    if (warning) new Logger('Redis').warn(warning);
+  }
 
   async onApplicationShutdown() {
     await this.redis.quit().catch(() => this.redis.disconnect());
