@@ -44,4 +44,31 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CAMPAIGN_TIME_SCALE: '0' })).toThrow(/CAMPAIGN_TIME_SCALE: must be a positive number/);
     expect(() => loadConfig({ SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL: must be a URL starting with smtp:\/\/ or smtps:\/\//);
   });
+
+  it('reads the model settings with their defaults', () => {
+    const config = loadConfig({ ML_MESSAGE_COSTS: 'sms=0.01', ML_EXPLORATION_RATE: '0.2' });
+    expect(config.ml).toEqual({
+      trainCron: '0 3 * * *',
+      trainTimezone: 'UTC',
+      explorationRate: 0.2,
+      marginRate: 0.3,
+      messageCost: { email: 0.001, push: 0.0005, sms: 0.01 },
+      minTrainingExamples: 2000,
+    });
+  });
+
+  it('names malformed model settings', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ML_TRAIN_CRON: 'at three', ML_TRAIN_TIMEZONE: 'Mars/Olympus', ML_EXPLORATION_RATE: '1.5', ML_MESSAGE_COSTS: 'fax=1', ADMIN_API_TOKEN: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('ML_TRAIN_CRON: must be a cron expression');
+    expect(problems).toContain('ML_TRAIN_TIMEZONE: must be an IANA time zone');
+    expect(problems).toContain('ML_EXPLORATION_RATE: must be a number between 0 and 1');
+    expect(problems).toContain('ML_MESSAGE_COSTS: must be a comma-separated list like email=0.001');
+    expect(problems).toContain('ADMIN_API_TOKEN: must be at least 32 characters');
+  });
 });

@@ -1,3 +1,4 @@
+import { validateCronExpression } from 'cron';
 import { z } from 'zod';
 
 export const ROLES = ['all', 'api', 'worker', 'scheduler'] as const;
@@ -18,6 +19,30 @@ const integer = (min: number, max: number) =>
     .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be a whole number between ${min} and ${max}`);
+
+const fraction = (message: string) =>
+  z
+    .string()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, message)
+    .transform(Number);
+
+const CHANNEL_NAMES = ['email', 'push', 'sms'] as const;
+
+/** "email=0.001,push=0.0005,sms=0.0079": what one message costs on each channel, in the shop's currency. */
+const messageCosts = z
+  .string()
+  .transform((value, ctx) => {
+    const costs: Record<string, number> = { email: 0.001, push: 0.0005, sms: 0.0079 };
+    for (const part of value.split(',')) {
+      const match = /^(email|push|sms)=(\d+(\.\d+)?)$/.exec(part.trim());
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: `must be a comma-separated list like email=0.001,push=0.0005,sms=0.0079; "${part}" is not` });
+        return z.NEVER;
+      }
+      costs[match[1]] = Number(match[2]);
+    }
+    return costs as Record<(typeof CHANNEL_NAMES)[number], number>;
+  });
 
 const environmentSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/checkout_recovery'),
@@ -75,6 +100,32 @@ const environmentSchema = z.object({
   WORKER_CONCURRENCY: integer(1, 1000).default(20),
   /** How often the abandonment sweep and the reconciler run. */
   SWEEP_INTERVAL_S: integer(1, 3600).default(30),
+
+  /** When the nightly retraining is enqueued (cron syntax, in ML_TRAIN_TIMEZONE). */
+  ML_TRAIN_CRON: z
+    .string()
+    .refine((value) => validateCronExpression(value).valid, 'must be a cron expression such as "0 3 * * *"')
+    .default('0 3 * * *'),
+  ML_TRAIN_TIMEZONE: z
+    .string()
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Paris')
+    .default('UTC'),
+  /** Share of decisions the policy explores at random (with its propensity recorded). */
+  ML_EXPLORATION_RATE: fraction('must be a number between 0 and 1 such as 0.1').default(0.1),
+  /** The shop's gross margin on revenue: what a recovered cart is worth before the discount. */
+  ML_MARGIN_RATE: fraction('must be a number between 0 and 1 such as 0.3').default(0.3),
+  ML_MESSAGE_COSTS: messageCosts.default({ email: 0.001, push: 0.0005, sms: 0.0079 }),
+  /** Below this many matured decisions a training run evaluates but never promotes. */
+  ML_MIN_TRAINING_EXAMPLES: integer(10, 10_000_000).default(2000),
+  /** A bearer token for the operations API (model versions, training runs) until the console's sessions arrive. */
+  ADMIN_API_TOKEN: z.string().min(32, 'must be at least 32 characters (use a random secret)').optional(),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -100,6 +151,15 @@ export interface AppConfig {
   campaignTimeScale: number;
   workerConcurrency: number;
   sweepIntervalMs: number;
+  ml: {
+    trainCron: string;
+    trainTimezone: string;
+    explorationRate: number;
+    marginRate: number;
+    messageCost: Record<'email' | 'push' | 'sms', number>;
+    minTrainingExamples: number;
+  };
+  adminApiToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -152,6 +212,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     campaignTimeScale: e.CAMPAIGN_TIME_SCALE,
     workerConcurrency: e.WORKER_CONCURRENCY,
     sweepIntervalMs: e.SWEEP_INTERVAL_S * 1000,
+    ml: {
+      trainCron: e.ML_TRAIN_CRON,
+      trainTimezone: e.ML_TRAIN_TIMEZONE,
+      explorationRate: e.ML_EXPLORATION_RATE,
+      marginRate: e.ML_MARGIN_RATE,
+      messageCost: e.ML_MESSAGE_COSTS,
+      minTrainingExamples: e.ML_MIN_TRAINING_EXAMPLES,
+    },
+    adminApiToken: e.ADMIN_API_TOKEN,
   };
 }
 
