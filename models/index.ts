@@ -7,3 +7,4 @@ export * from './campaigns';
 export * from './templates';
 export * from './settings';
 export * from './recovery';
+export * from './discounts';
