@@ -70,6 +70,8 @@ export interface ResolveOptions {
   afterUnansweredEmail?: boolean;
   /** Channels this step already tried (a waterfall): never chosen again, skipped as 'waterfall'. */
   tried?: readonly ChannelKind[];
+  /** The decision policy's pick: used when the step lists it and it can reach the customer; the others are skipped as 'policy'. */
+  chosen?: ChannelKind | null;
 }
 
 /** The first usable channel of a step for this recipient, and the ones skipped on the way. */
@@ -77,14 +79,16 @@ export function resolveChannel(step: Pick<CampaignStep, 'channels' | 'templates'
   const tried = options.tried ?? [];
   const preferred = expandChannels(step, recipient);
   const order = options.afterUnansweredEmail ? [...preferred.filter((c) => c !== 'email'), ...preferred.filter((c) => c === 'email')] : preferred;
-  const channel = order.find((c) => !tried.includes(c) && isReachable(recipient, c)) ?? null;
+  const usable = (c: ChannelKind) => !tried.includes(c) && isReachable(recipient, c);
+  const chosen = options.chosen && preferred.includes(options.chosen) && usable(options.chosen) ? options.chosen : null;
+  const channel = chosen ?? order.find(usable) ?? null;
 
   // Skipped: every other channel that came before the chosen one, in the step's order or in the order tried.
   const before = (list: ChannelKind[], c: ChannelKind) => channel === null || list.indexOf(c) < list.indexOf(channel);
   const skipped: ChannelSkip[] = [];
   for (const c of preferred) {
     if (c === channel || !(before(preferred, c) || before(order, c))) continue;
-    const reason = tried.includes(c) ? 'waterfall' : (unreachableReason(recipient, c) ?? 'unanswered_email');
+    const reason = tried.includes(c) ? 'waterfall' : (unreachableReason(recipient, c) ?? (chosen ? 'policy' : 'unanswered_email'));
     skipped.push({ channel: c, reason });
   }
   return { channel, skipped };

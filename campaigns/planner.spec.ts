@@ -510,3 +510,35 @@ describe('the worked example of campaigns/README.md', () => {
     });
   });
 });
+
+describe("the decision policy's choice", () => {
+  const offerStepDone = [pushSent, emailSent];
+  const afterEmail = at('2026-11-27T10:00:01Z');
+
+  it('uses the chosen channel of the step and reports the ones passed over as the policy', () => {
+    const decision = plan({ now: afterEmail, enrollment: offerStepDone, choice: { stepIndex: 2, channel: 'email' } });
+    expect(decision).toMatchObject({ kind: 'send', stepIndex: 2, channel: 'email', skipped: [{ channel: 'sms', reason: 'policy' }] });
+  });
+
+  it('ignores a channel the step does not list, or one that cannot reach the customer', () => {
+    const notListed = plan({ choice: { stepIndex: 0, channel: 'email' } });
+    expect(notListed).toMatchObject({ kind: 'send', stepIndex: 0, channel: 'push', skipped: [] });
+    const noConsent = plan({ now: afterEmail, enrollment: offerStepDone, recipient: { consent: {} }, choice: { stepIndex: 2, channel: 'sms' } });
+    expect(noConsent).toMatchObject({ kind: 'send', stepIndex: 2, channel: 'email' });
+  });
+
+  it('applies only to the step it was made for', () => {
+    const decision = plan({ now: afterEmail, enrollment: offerStepDone, choice: { stepIndex: 1, channel: 'email' } });
+    expect(decision).toMatchObject({ kind: 'send', stepIndex: 2, channel: 'sms', skipped: [] });
+  });
+
+  it("takes a learned delay only from the step's send-time arms, and still respects quiet hours", () => {
+    const learning: Campaign = { ...CAMPAIGN, steps: [{ ...CAMPAIGN.steps[0], sendTimeArms: [15, 60, 240] }, ...CAMPAIGN.steps.slice(1)] };
+    expect(plan({ campaign: learning, choice: { stepIndex: 0, delayMinutes: 15 } })).toMatchObject({ sendAt: at('2026-11-26T10:15:00Z') });
+    expect(plan({ campaign: learning, choice: { stepIndex: 0, delayMinutes: 30 } })).toMatchObject({ sendAt: at('2026-11-26T11:00:00Z') });
+    expect(plan({ choice: { stepIndex: 0, delayMinutes: 15 } })).toMatchObject({ sendAt: at('2026-11-26T11:00:00Z') });
+    // Abandoned at 19:30 in Paris: a 4 h delay lands in quiet hours and waits for 08:00.
+    const evening = plan({ campaign: learning, checkout: { abandonedAt: at('2026-11-26T18:30:00Z') }, now: at('2026-11-26T18:30:00Z'), choice: { stepIndex: 0, delayMinutes: 240 } });
+    expect(evening).toMatchObject({ sendAt: at('2026-11-27T07:00:00Z'), deferredBy: ['quiet_hours'] });
+  });
+});

@@ -18,6 +18,9 @@
  *     unanswered email.
  *  6. Time: due = abandonedAt + delayMinutes (never before now), then quiet hours, SMS rules and the
  *     frequency cap to a fixed point (send-time.ts). Later than expiry → none ('expired').
+ *  The decision policy may have its say (`input.choice`): for the step planned, a channel among the step's
+ *  reachable ones (the others skipped as 'policy') and, where the step lists `sendTimeArms`, one of those
+ *  delays. Everything else (quiet hours, caps, consent, expiry) applies to its choice as to any other.
  *
  * Campaign durations (delays, expiry, waterfall deadlines, cap windows) are multiplied by `timeScale`
  * (CAMPAIGN_TIME_SCALE); quiet hours and the legal SMS rules are wall-clock and never scaled.
@@ -70,6 +73,12 @@ function normalize(input: PlannerInput): { enrollment: EnrollmentMessage[]; hist
   return { enrollment, history: [...input.history, ...missing] };
 }
 
+/** The step's delay, or the policy's pick among its `sendTimeArms`. */
+function delayOf(step: CampaignStep, stepIndex: number, choice: PlannerInput['choice']): number {
+  const picked = choice?.stepIndex === stepIndex ? choice.delayMinutes : null;
+  return picked != null && step.sendTimeArms?.includes(picked) ? picked : step.delayMinutes;
+}
+
 export function planNextMessage(input: PlannerInput): PlannerDecision {
   const { now, campaign, checkout, recipient, timeScale } = input;
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new RangeError(`timeScale must be a positive number, got ${timeScale}`);
@@ -82,7 +91,7 @@ export function planNextMessage(input: PlannerInput): PlannerDecision {
   const last = enrollment.at(-1);
 
   const schedule = (stepIndex: number, step: CampaignStep, resolution: ChannelResolution, skippedSteps: number[]): PlannerDecision => {
-    const stepDue = later(checkout.abandonedAt, step.delayMinutes, timeScale);
+    const stepDue = later(checkout.abandonedAt, delayOf(step, stepIndex, input.choice), timeScale);
     const due = stepDue > now ? stepDue : now;
     const channel = resolution.channel as NonNullable<ChannelResolution['channel']>;
     // Re-planning a message already planned must not find itself in the way (same checkout, step, channel).
@@ -124,7 +133,8 @@ export function planNextMessage(input: PlannerInput): PlannerDecision {
   const skippedSteps: number[] = [];
   for (let stepIndex = last ? last.stepIndex + 1 : 0; stepIndex < campaign.steps.length; stepIndex++) {
     const step = campaign.steps[stepIndex];
-    const resolution = resolveChannel(step, recipient, { afterUnansweredEmail });
+    const chosen = input.choice?.stepIndex === stepIndex ? input.choice.channel : null;
+    const resolution = resolveChannel(step, recipient, { afterUnansweredEmail, chosen });
     if (resolution.channel) return schedule(stepIndex, step, resolution, skippedSteps);
     skippedSteps.push(stepIndex);
   }

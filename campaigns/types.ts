@@ -29,6 +29,11 @@ export interface CampaignStep {
   discountRuleId?: string | null;
   /** Delivery-driven fallback to the step's next channels. */
   waterfall?: WaterfallRule | null;
+  /**
+   * Delays (minutes after abandonment) the send-time bandit may choose from instead of `delayMinutes`,
+   * per segment of customers; absent or empty means the step always waits `delayMinutes`.
+   */
+  sendTimeArms?: number[] | null;
 }
 
 export interface QuietHours {
@@ -142,6 +147,18 @@ export interface PlannerInput {
   enrollment: EnrollmentMessage[];
   /** Multiplies every campaign delay, cap window and idle trigger (CAMPAIGN_TIME_SCALE); quiet hours stay real. */
   timeScale: number;
+  /** What the decision policy chose for a step, applied when that step is the one planned. */
+  choice?: StepChoice | null;
+}
+
+/**
+ * The policy's say in a step: a channel among the step's reachable ones (a channel the step does not list,
+ * or that cannot reach the customer, is ignored) and a delay among the step's `sendTimeArms`.
+ */
+export interface StepChoice {
+  stepIndex: number;
+  channel?: ChannelKind | null;
+  delayMinutes?: number | null;
 }
 
 export type NoMessageReason =
@@ -158,7 +175,7 @@ export type Deferral = 'quiet_hours' | 'sms_window' | 'frequency_cap' | 'min_gap
 /** A channel of the step passed over, and why. */
 export interface ChannelSkip {
   channel: ChannelKind;
-  reason: 'no_consent' | 'no_contact' | 'unanswered_email' | 'waterfall';
+  reason: 'no_consent' | 'no_contact' | 'unanswered_email' | 'waterfall' | 'policy';
 }
 
 export type PlannerDecision =
