@@ -8,3 +8,4 @@ export * from './templates';
 export * from './settings';
 export * from './recovery';
 export * from './discounts';
+export * from './ml';

@@ -4,6 +4,8 @@ export const QUEUES = {
   recovery: 'recovery',
   /** The periodic sweep and reconciliation, and one `abandon` job per checkout found idle. */
   abandonment: 'abandonment',
+  /** Model training runs, nightly or asked for; one at a time. */
+  training: 'training',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
