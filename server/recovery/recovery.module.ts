@@ -10,6 +10,7 @@ import { ConsentModule } from './consent/consent.module';
 import { EngagementController } from './engagement/engagement.controller';
 import { EngagementService } from './engagement/engagement.service';
 import { LinksModule } from './links/links.module';
+import { Planning, PLANNING } from './planning/next-message';
 import { MessageScheduler } from './scheduling/message-scheduler';
 import { PeriodicJobs } from './scheduling/periodic-jobs';
 import { PlanEnrollment } from './scheduling/plan-enrollment';
@@ -42,6 +43,7 @@ export class RecoveryModule {
       ChannelSenders,
       SeedDefaults,
       { provide: MESSAGE_COMPOSER, useClass: TemplateComposer },
+      { provide: PLANNING, useValue: { timeScale: config.campaignTimeScale, policy: null } satisfies Planning },
     ];
     if (runsWorkers(config.role)) providers.push(RecoveryProcessor, AbandonmentProcessor);
     if (runsScheduler(config.role)) providers.push(PeriodicJobs);

@@ -10,7 +10,7 @@ import { PG_POOL } from '../../database/database';
 import { TableRows } from '../../database/table-rows';
 import { inTransaction } from '../../database/transaction';
 import { campaignOf } from '../planning/campaign-mapping';
-import { planNext } from '../planning/next-message';
+import { Planning, PLANNING, planNext } from '../planning/next-message';
 import { MessageScheduler, ScheduledMessage } from '../scheduling/message-scheduler';
 import { abandonmentSignals } from './abandonment-signals';
 
@@ -29,6 +29,7 @@ export class AbandonCheckout {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PLANNING) private readonly planning: Planning,
     private readonly scheduler: MessageScheduler,
   ) {}
 
@@ -75,7 +76,7 @@ export class AbandonCheckout {
         [checkoutId, campaign.id, checkout.customerId, abandonedAt],
       );
       if (rows.length === 0) return 'abandoned';
-      const plan = await planNext(client, rows[0].id, now, scale);
+      const plan = await planNext(client, rows[0].id, now, this.planning);
       if (plan.message) scheduled.push(plan.message);
       scheduled.push(...(plan.moved ?? []));
       return 'enrolled';

@@ -3,6 +3,15 @@ import { planNextMessage } from '../../../campaigns/planner';
 import type { NoMessageReason, PlannerDecision } from '../../../campaigns/types';
 import type { ScheduledMessage } from '../scheduling/message-scheduler';
 import { LoadedPlannerInput, loadPlannerInput } from './planner-input';
+import type { StepPolicy, StepPolicyChoice } from './step-policy';
+
+/** How planning runs in this process: campaign time (CAMPAIGN_TIME_SCALE) and the decision policy, if any. */
+export interface Planning {
+  timeScale: number;
+  policy: StepPolicy | null;
+}
+
+export const PLANNING = Symbol('PLANNING');
 
 /** What planning an enrollment produced: a message to wake up for, a time to look again, or nothing. */
 export interface PlanOutcome {
@@ -35,26 +44,39 @@ export interface Decided {
   enrollmentId: string;
   loaded: LoadedPlannerInput;
   decision: PlannerDecision;
+  /** The policy's say in the step, stored with the message. */
+  chosen: StepPolicyChoice | null;
 }
 
-export async function decideNext(client: PoolClient, enrollmentId: string, now: Date, timeScale: number): Promise<Decided | null> {
-  const loaded = await loadPlannerInput(client, enrollmentId, now, timeScale);
-  return loaded && { enrollmentId, loaded, decision: planNextMessage(loaded.input) };
+export async function decideNext(client: PoolClient, enrollmentId: string, now: Date, planning: Planning): Promise<Decided | null> {
+  const loaded = await loadPlannerInput(client, enrollmentId, now, planning.timeScale);
+  if (!loaded) return null;
+  const decision = planNextMessage(loaded.input);
+  if (!planning.policy || decision.kind !== 'send') return { enrollmentId, loaded, decision, chosen: null };
+  const chosen = await planning.policy.choose(loaded, decision.stepIndex, now);
+  if (!chosen) return { enrollmentId, loaded, decision, chosen: null };
+  const unchanged = chosen.choice.channel === decision.channel && chosen.choice.delayMinutes == null;
+  const withChoice = unchanged ? decision : planNextMessage({ ...loaded.input, choice: chosen.choice });
+  // The choice only shapes the step the planner picked; anything else (expiry, say) keeps the planner's answer.
+  if (withChoice.kind !== 'send' || withChoice.stepIndex !== decision.stepIndex || withChoice.channel !== chosen.choice.channel) {
+    return { enrollmentId, loaded, decision, chosen: null };
+  }
+  return { enrollmentId, loaded, decision: withChoice, chosen };
 }
 
 /**
  * Asks the planner for an enrollment's next message and records it as a `planned` row in the caller's
  * transaction; the caller schedules the wake-up after commit. Planning twice plans the same row.
  */
-export async function planNext(client: PoolClient, enrollmentId: string, now: Date, timeScale: number, depth = 0): Promise<PlanOutcome> {
-  const decided = await decideNext(client, enrollmentId, now, timeScale);
+export async function planNext(client: PoolClient, enrollmentId: string, now: Date, planning: Planning, depth = 0): Promise<PlanOutcome> {
+  const decided = await decideNext(client, enrollmentId, now, planning);
   if (!decided) return { decision: { kind: 'none', reason: 'enrollment_missing' } };
-  return applyDecision(client, decided, now, timeScale, depth);
+  return applyDecision(client, decided, now, planning, depth);
 }
 
 /** Records a decision: the planned row (new, or moved to its new time), or the enrollment's end. */
-export async function applyDecision(client: PoolClient, decided: Decided, now: Date, timeScale: number, depth = 0): Promise<PlanOutcome> {
-  const { enrollmentId, loaded, decision } = decided;
+export async function applyDecision(client: PoolClient, decided: Decided, now: Date, planning: Planning, depth = 0): Promise<PlanOutcome> {
+  const { enrollmentId, loaded, decision, chosen } = decided;
   if (decision.kind === 'none') {
     if (decision.reason === 'waiting_for_outcome') return { decision, recheckAt: decision.recheckAt };
     await client.query(`UPDATE enrollments SET status = $2, exit_reason = $3, ended_at = $4 WHERE id = $1 AND status = 'active'`, [
@@ -77,7 +99,11 @@ export async function applyDecision(client: PoolClient, decided: Decided, now: D
       decision.stepIndex,
       decision.channel,
       decision.sendAt,
-      JSON.stringify({ planner: { deferredBy: decision.deferredBy, skipped: decision.skipped, plannedAt: now.toISOString() } }),
+      JSON.stringify({
+        planner: { deferredBy: decision.deferredBy, skipped: decision.skipped, plannedAt: now.toISOString() },
+        ...(chosen?.policy ? { policy: chosen.policy } : {}),
+        ...(chosen?.sendTime ? { sendTime: chosen.sendTime } : {}),
+      }),
       enrollmentId,
     ],
   });
@@ -86,7 +112,7 @@ export async function applyDecision(client: PoolClient, decided: Decided, now: D
   const moved: ScheduledMessage[] = [];
   if (depth < MAX_DISPLACEMENT_DEPTH) {
     for (const other of loaded.displaced) {
-      const replanned = await planNext(client, other, now, timeScale, depth + 1);
+      const replanned = await planNext(client, other, now, planning, depth + 1);
       if (replanned.message) moved.push(replanned.message);
       moved.push(...(replanned.moved ?? []));
     }

@@ -5,6 +5,8 @@ import { campaigns } from '../../../models/campaigns';
 import { TableRows } from '../../database/table-rows';
 import { compareForSlot } from '../../../campaigns/slot-conflict';
 import { campaignOf } from './campaign-mapping';
+import type { OfferType } from '../../../campaigns/discount-rules';
+import type { StoredPolicyDecision, StoredSendTimeDecision } from './step-policy';
 
 const campaignColumns = new TableRows(campaigns).columnsOf('ca');
 
@@ -24,6 +26,7 @@ interface MessageFacts {
   opened: boolean;
   clicked: boolean;
   failed: boolean;
+  discount_pct: number | null;
 }
 
 interface EnrollmentContext {
@@ -49,15 +52,36 @@ interface EnrollmentContext {
   history: MessageFacts[];
   /** This enrollment's messages that went out or failed, in step order. */
   enrollment: MessageFacts[];
+  device: string | null;
+  cart_items: number;
+  lifetime_value: string | null;
+  previous_offers: { type: OfferType; percent: string | null }[];
+  /** This enrollment's still-planned messages and the policy's choice for each. */
+  planned: { step_index: number; channel: ChannelKind; policy: StoredPolicyDecision | null; send_time: StoredSendTimeDecision | null }[];
 }
 
 const MESSAGE_FACTS = `json_build_object('enrollment_id', m.enrollment_id, 'status', m.status,
   'cart_value', (SELECT oc.cart_value FROM checkouts oc WHERE oc.id = m.checkout_id), 'channel', m.channel, 'at', coalesce(m.sent_at, m.scheduled_for), 'campaign_id', m.campaign_id,
   'checkout_id', m.checkout_id, 'step_index', m.step_index, 'delivered', m.delivered_at IS NOT NULL, 'opened', m.opened_at IS NOT NULL,
-  'clicked', m.clicked_at IS NOT NULL, 'failed', m.status = 'failed')`;
+  'clicked', m.clicked_at IS NOT NULL, 'failed', m.status = 'failed', 'discount_pct', m.decision -> 'policy' -> 'action' -> 'discountPct')`;
+
+/** What the decision policy needs beyond the planner's input. */
+export interface DecisionFacts {
+  device: string | null;
+  cartItems: number;
+  ordersCount: number;
+  lifetimeValue: number;
+  /** Discounts this customer (or this checkout) was already offered. */
+  previousOffers: { type: OfferType; percent: number }[];
+  /** This enrollment's messages so far, with the discount each offered. */
+  sequence: { channel: ChannelKind; discountPct: number }[];
+  /** The choice already made for a planned step: kept when the step is planned again, so it never flips. */
+  planned: { stepIndex: number; channel: ChannelKind; policy: StoredPolicyDecision | null; sendTime: StoredSendTimeDecision | null }[];
+}
 
 export interface LoadedPlannerInput {
   input: PlannerInput;
+  facts: DecisionFacts;
   /** Other enrollments of the customer with planned messages this one outranks: to plan again, after it. */
   displaced: string[];
 }
@@ -70,7 +94,12 @@ export async function loadPlannerInput(client: PoolClient, enrollmentId: string,
                   e.checkout_id, e.abandoned_at,
                   c.status AS checkout_status, c.stage, c.cart_value, c.email AS checkout_email, c.phone AS checkout_phone,
                   cu.email AS customer_email, cu.phone AS customer_phone, cu.timezone, cu.consent, cu.orders_count,
-                  s.require_email_opt_in,
+                  s.require_email_opt_in, c.device, coalesce(jsonb_array_length(c.cart -> 'items'), 0) AS cart_items, cu.lifetime_value,
+                  coalesce((SELECT json_agg(json_build_object('type', d.type, 'percent', d.percent)) FROM discount_codes d
+                             WHERE d.customer_id = e.customer_id OR d.checkout_id = e.checkout_id), '[]') AS previous_offers,
+                  coalesce((SELECT json_agg(json_build_object('step_index', m.step_index, 'channel', m.channel,
+                                                              'policy', m.decision -> 'policy', 'send_time', m.decision -> 'sendTime'))
+                              FROM messages m WHERE m.enrollment_id = e.id AND m.status = 'planned'), '[]') AS planned,
                   (SELECT count(*)::int FROM push_subscriptions p WHERE p.customer_id = e.customer_id AND p.revoked_at IS NULL) AS push_subscriptions,
                   coalesce((SELECT json_agg(${MESSAGE_FACTS}) FROM messages m
                              WHERE m.customer_id = e.customer_id AND m.status IN ('planned', 'sending', 'sent', 'delivered', 'unknown')
@@ -133,7 +162,16 @@ export async function loadPlannerInput(client: PoolClient, enrollmentId: string,
     enrollment,
     timeScale,
   };
-  return { input, displaced: [...new Set(outranked.map((m) => m.enrollment_id))] };
+  const facts: DecisionFacts = {
+    device: row.device,
+    cartItems: row.cart_items,
+    ordersCount: row.orders_count ?? 0,
+    lifetimeValue: Number(row.lifetime_value ?? 0),
+    sequence: row.enrollment.filter((m) => !m.failed).map((m) => ({ channel: m.channel, discountPct: Number(m.discount_pct ?? 0) })),
+    previousOffers: row.previous_offers.map((o) => ({ type: o.type, percent: Number(o.percent ?? 0) })),
+    planned: row.planned.map((p) => ({ stepIndex: p.step_index, channel: p.channel, policy: p.policy, sendTime: p.send_time })),
+  };
+  return { input, facts, displaced: [...new Set(outranked.map((m) => m.enrollment_id))] };
 }
 
 /**

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CLOCK, Clock } from '../../common/clock';
 import { PG_POOL } from '../../database/database';
 import { inTransaction } from '../../database/transaction';
-import { planNext, PlanOutcome } from '../planning/next-message';
+import { Planning, PLANNING, planNext, PlanOutcome } from '../planning/next-message';
 import { sendLockKey } from '../suppression/send-lock';
 import { MessageScheduler } from './message-scheduler';
 
@@ -14,7 +13,7 @@ export class PlanEnrollment {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PLANNING) private readonly planning: Planning,
     private readonly scheduler: MessageScheduler,
   ) {}
 
@@ -24,7 +23,7 @@ export class PlanEnrollment {
       if (rows.length === 0) return { decision: { kind: 'none', reason: 'enrollment_missing' } } as PlanOutcome;
       // Same lock as sends and orders: planning never races an order's suppression.
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [sendLockKey(rows[0].checkout_id)]);
-      return planNext(client, enrollmentId, this.clock.now(), this.config.campaignTimeScale);
+      return planNext(client, enrollmentId, this.clock.now(), this.planning);
     });
     await this.scheduler.schedule([...(outcome.message ? [outcome.message] : []), ...(outcome.moved ?? [])]);
     if (outcome.recheckAt) await this.scheduler.recheck(enrollmentId, outcome.recheckAt);

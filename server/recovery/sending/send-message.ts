@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CLOCK, Clock } from '../../common/clock';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PermanentSendError, SendReceipt, TransientSendError } from '../channels/channel';
-import { applyDecision, decideNext, planNext, PlanOutcome } from '../planning/next-message';
+import { applyDecision, decideNext, Planning, PLANNING, planNext, PlanOutcome } from '../planning/next-message';
 import { MessageScheduler, ScheduledMessage } from '../scheduling/message-scheduler';
 import { sendLockKey } from '../suppression/send-lock';
 import { ChannelSenders } from './channel-senders';
@@ -49,6 +49,7 @@ export class SendMessage {
     private readonly senders: ChannelSenders,
     private readonly scheduler: MessageScheduler,
     private readonly metrics: MetricsService,
+    @Inject(PLANNING) private readonly planning: Planning,
   ) {}
 
   async run(messageId: string): Promise<SendOutcome> {
@@ -134,7 +135,7 @@ export class SendMessage {
         return { outcome: 'not_planned' };
       }
       const now = this.clock.now();
-      const decided = await decideNext(client, message.enrollment_id, now, this.config.campaignTimeScale);
+      const decided = await decideNext(client, message.enrollment_id, now, this.planning);
       const decision: PlanOutcome['decision'] = decided?.decision ?? { kind: 'none', reason: 'enrollment_missing' };
       const same = decision.kind === 'send' && decision.stepIndex === message.step_index && decision.channel === message.channel;
       if (same && decision.sendAt.getTime() <= now.getTime() + ON_TIME_TOLERANCE_MS * this.config.campaignTimeScale) {
@@ -148,7 +149,7 @@ export class SendMessage {
         // The caller awaits the commit together with its next statement (one round trip for both).
         return { outcome: 'send', message, committed: Promise.all([mark, commit]) };
       }
-      const plan: PlanOutcome = decided ? await applyDecision(client, decided, now, this.config.campaignTimeScale) : { decision };
+      const plan: PlanOutcome = decided ? await applyDecision(client, decided, now, this.planning) : { decision };
       toSchedule.push(...(plan.moved ?? []));
       if (same) {
         // Quiet hours, a cap or a competing message moved it: applyDecision stored the new time.
@@ -209,7 +210,7 @@ export class SendMessage {
   }
 
   private async planFollowing(client: PoolClient, enrollmentId: string, toSchedule: ScheduledMessage[], onRecheck: (r: { enrollmentId: string; at: Date }) => void) {
-    const next = await planNext(client, enrollmentId, this.clock.now(), this.config.campaignTimeScale);
+    const next = await planNext(client, enrollmentId, this.clock.now(), this.planning);
     if (next.message) toSchedule.push(next.message);
     toSchedule.push(...(next.moved ?? []));
     if (next.recheckAt) onRecheck({ enrollmentId, at: next.recheckAt });

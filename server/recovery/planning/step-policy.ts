@@ -1,0 +1,45 @@
+import type { StepChoice } from '../../../campaigns/types';
+import type { Action, DecisionContext } from '../../../ml/features';
+import type { LoadedPlannerInput } from './planner-input';
+
+/** The policy's decision as stored on the message (`decision.policy`): what training learns from and the console shows. */
+export interface StoredPolicyDecision {
+  /** The features as the policy saw them. */
+  context: DecisionContext;
+  action: Action;
+  /** The probability the policy had of taking this action (for inverse-propensity weighting). */
+  propensity: number;
+  source: 'model' | 'rules' | 'exploration';
+  /** "v12", or null when the rules decided. */
+  modelVersion: string | null;
+  expectedMargin: number | null;
+  /** Why this channel and this discount, in words. */
+  reason: string;
+  /** The discount rule that allowed the discount, if any. */
+  discountRuleId: string | null;
+  /** The discounts the rules allowed at this step. */
+  allowedPercents: number[];
+  /** Every action the policy could choose among (for off-policy evaluation). */
+  candidates: Action[];
+}
+
+/** The send-time bandit's pick for a first reminder (`decision.sendTime`). */
+export interface StoredSendTimeDecision {
+  segment: string;
+  armMinutes: number;
+  propensity: number;
+}
+
+export interface StepPolicyChoice {
+  choice: StepChoice;
+  policy: StoredPolicyDecision | null;
+  sendTime: StoredSendTimeDecision | null;
+}
+
+/**
+ * Has its say in the step the planner is about to plan: the channel among the step's reachable ones, the
+ * discount within the rules, and a learned first delay. Null leaves the planner's choice as it is.
+ */
+export interface StepPolicy {
+  choose(loaded: LoadedPlannerInput, stepIndex: number, now: Date): Promise<StepPolicyChoice | null>;
+}
