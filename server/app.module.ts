@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { CLOCK, Clock, systemClock } from './common/clock';
 import { APP_CONFIG, AppConfig, runsScheduler, servesHttpApi } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
+import { DiscountsApiModule } from './discounts/discounts-api.module';
 import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -47,7 +48,7 @@ export class AppModule {
 
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
     const imports: NonNullable<ModuleMetadata['imports']> = [AppModule.core(config, options), HealthModule, RecoveryModule.forRoot(config)];
-    if (servesHttpApi(config.role)) imports.push(IngestionModule, TrackerModule);
+    if (servesHttpApi(config.role)) imports.push(IngestionModule, TrackerModule, DiscountsApiModule);
     if (runsScheduler(config.role)) imports.push(ScheduleModule.forRoot());
     return { module: AppModule, imports };
   }
