@@ -160,6 +160,22 @@ describe('discount codes: /v1/discounts/validate and /redeem', () => {
     expect((await validate({ code: checkoutOnly.code, customerId: 'u-ann' })).body).toMatchObject({ valid: false, reason: 'foreign' });
   });
 
+  it('a code follows its checkout and customer when ingestion merges them', async () => {
+    const started = (refs: Record<string, unknown>) =>
+      postJson(`${t.url}/v1/events`, apiEvent({ type: 'checkout_started', ...refs, cart: { items: [{ sku: 'HAT', quantity: 1, unit_price: 40 }], currency: 'EUR' } }), bearer(keyA));
+    expect((await started({ checkout_id: 'chk-merge-1', customer: { id: 'u-eve' } })).status).toBe(200);
+    expect((await started({ cart_id: 'cart-merge-2', customer: { anonymous_id: 'anon-eve' } })).status).toBe(200);
+    const { rows } = await t.pool.query(
+      "SELECT c.id, c.customer_id FROM checkout_aliases a JOIN checkouts c ON c.id = a.checkout_id WHERE a.kind = 'cart' AND a.value = 'cart-merge-2'",
+    );
+    const cartOnly = await codes.issue(db, { sourceId: sourceA, checkoutId: rows[0].id, customerId: rows[0].customer_id, rule: tenPercent, percent: null, now: new Date() });
+    // One event naming both: the cart's checkout merges into chk-merge-1, the anonymous shopper into u-eve.
+    expect((await started({ checkout_id: 'chk-merge-1', cart_id: 'cart-merge-2', customer: { id: 'u-eve', anonymous_id: 'anon-eve' } })).status).toBe(200);
+    expect((await t.pool.query('SELECT count(*)::int AS n FROM checkouts WHERE id = $1', [rows[0].id])).rows[0].n).toBe(0);
+    expect((await validate({ code: cartOnly.code, checkoutId: 'chk-merge-1' })).body.valid).toBe(true);
+    expect((await validate({ code: cartOnly.code, customerId: 'u-eve' })).body.valid).toBe(true);
+  });
+
   it('refuses a withdrawn code as disabled', async () => {
     const issued = await issueFor('chk-ann-1');
     expect(await codes.revoke(db, sourceB, issued.code, new Date())).toBe(false);

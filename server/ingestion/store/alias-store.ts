@@ -13,14 +13,14 @@ export const CHECKOUT_ALIASES: AliasedTable = {
   owners: 'checkouts',
   aliases: 'checkout_aliases',
   column: 'checkout_id',
-  referencing: ['checkout_aliases', 'events', 'orders'],
+  referencing: ['checkout_aliases', 'events', 'orders', 'discount_codes'],
 };
 
 export const CUSTOMER_ALIASES: AliasedTable = {
   owners: 'customers',
   aliases: 'customer_aliases',
   column: 'customer_id',
-  referencing: ['customer_aliases', 'checkouts', 'events', 'orders', 'push_subscriptions'],
+  referencing: ['customer_aliases', 'checkouts', 'events', 'orders', 'push_subscriptions', 'discount_codes'],
 };
 
 export interface Merge {
