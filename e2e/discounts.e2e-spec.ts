@@ -254,6 +254,23 @@ describe('discount codes: /v1/discounts/validate and /redeem', () => {
     });
   });
 
+  it('limits validations per source to 600 a minute, with Retry-After', async () => {
+    const { writeKey } = await t.createSource({ name: 'Busy store' });
+    // Fixed one-minute windows: start well inside one so all 601 requests land in it.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 45_000) await new Promise((resolve) => setTimeout(resolve, 60_500 - intoMinute));
+    const body = { code: 'ABCDEFGH2345', checkoutId: 'chk-busy' };
+    for (let batch = 0; batch < 12; batch++) {
+      const answers = await Promise.all(Array.from({ length: 50 }, () => validate(body, writeKey)));
+      expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
+    }
+    const limited = await validate(body, writeKey);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error).toBe('too_many_requests');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await validate(body)).status).toBe(200);
+  }, 90_000);
+
   it('refuses requests without a valid write key with 401', async () => {
     const body = { code: 'ABCDEFGH2345', checkoutId: 'chk-ann-1' };
     expect((await postJson(`${t.url}/v1/discounts/validate`, body)).status).toBe(401);

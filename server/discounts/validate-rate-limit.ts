@@ -1,0 +1,47 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { REDIS } from '../redis/redis.module';
+
+export interface RateWindow {
+  /** Validations allowed per source per window. @defaultValue 600 */
+  max: number;
+  /** @defaultValue 60 */
+  windowSeconds: number;
+}
+
+export const VALIDATE_RATE_WINDOW: RateWindow = { max: 600, windowSeconds: 60 };
+
+export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * Counts one request in a fixed window shared by every replica (Redis `INCR` with expiry). Fails open: when
+ * Redis cannot answer, the request goes through, since refusing every checkout's code would be worse.
+ */
+export async function takeFromWindow(redis: Redis, key: string, window: RateWindow, now: Date): Promise<RateDecision> {
+  const slot = Math.floor(now.getTime() / 1000 / window.windowSeconds);
+  const counted = await redis.multi().incr(`${key}:${slot}`).expire(`${key}:${slot}`, window.windowSeconds * 2).exec();
+  const count = Number(counted?.[0]?.[1] ?? 0);
+  if (count <= window.max) return { allowed: true };
+  return { allowed: false, retryAfterSeconds: (slot + 1) * window.windowSeconds - Math.floor(now.getTime() / 1000) };
+}
+
+/** Limits `POST /v1/discounts/validate` per source, so a leaked write key cannot be used to sweep the code space quickly. */
+@Injectable()
+export class ValidateRateLimit {
+  private readonly logger = new Logger(ValidateRateLimit.name);
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async take(sourceId: string, now: Date, window: RateWindow = VALIDATE_RATE_WINDOW): Promise<RateDecision> {
+    try {
+      return await takeFromWindow(this.redis, `${this.config.redisPrefix}:discounts:validate:${sourceId}`, window, now);
+    } catch (error) {
+      this.logger.warn(`rate limit not checked: ${(error as Error).message}`);
+      return { allowed: true };
+    }
+  }
+}
