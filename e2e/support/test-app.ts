@@ -35,6 +35,8 @@ export async function startTestApp(label: string, env: Record<string, string> = 
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_POOL_SIZE: '5',
+    // Suites that assert channels and discounts need the rules' choice; exploration is tested on its own.
+    ML_EXPLORATION_RATE: '0',
     ...env,
   });
   const app = await createApp(config, createLogger(config.logLevel), options);

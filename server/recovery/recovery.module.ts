@@ -9,6 +9,8 @@ import { SmsChannelModule } from './channels/sms/sms.module';
 import { ConsentModule } from './consent/consent.module';
 import { EngagementController } from './engagement/engagement.controller';
 import { EngagementService } from './engagement/engagement.service';
+import { MlModule } from '../ml/ml.module';
+import { RecoveryPolicy } from '../ml/recovery-policy';
 import { LinksModule } from './links/links.module';
 import { Planning, PLANNING } from './planning/next-message';
 import { MessageScheduler } from './scheduling/message-scheduler';
@@ -43,14 +45,18 @@ export class RecoveryModule {
       ChannelSenders,
       SeedDefaults,
       { provide: MESSAGE_COMPOSER, useClass: TemplateComposer },
-      { provide: PLANNING, useValue: { timeScale: config.campaignTimeScale, policy: null } satisfies Planning },
+      {
+        provide: PLANNING,
+        inject: [RecoveryPolicy],
+        useFactory: (policy: RecoveryPolicy): Planning => ({ timeScale: config.campaignTimeScale, policy }),
+      },
     ];
     if (runsWorkers(config.role)) providers.push(RecoveryProcessor, AbandonmentProcessor);
     if (runsScheduler(config.role)) providers.push(PeriodicJobs);
     const controllers: Type[] = servesHttpApi(config.role) ? [EngagementController] : [];
     return {
       module: RecoveryModule,
-      imports: [ConsentModule, LinksModule, EmailChannelModule, PushChannelModule, SmsChannelModule],
+      imports: [ConsentModule, LinksModule, EmailChannelModule, PushChannelModule, SmsChannelModule, MlModule.forRoot(config)],
       providers,
       controllers,
       exports: [AbandonmentSweep, AbandonCheckout, SendMessage, Reconciler, PlanEnrollment, MessageScheduler],

@@ -1,0 +1,67 @@
+import { BadRequestException, Controller, Get, HttpCode, NotFoundException, Param, Post, UnprocessableEntityException, UseGuards } from '@nestjs/common';
+import { FEATURE_SCHEMA_VERSION } from '../../ml/features';
+import { ModelVersions } from './model-versions.service';
+import { OperationsTokenGuard } from './operations-token.guard';
+import { SendTimeLearning } from './send-time-learning';
+import { TrainingRuns } from './training-runs.service';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function uuidParam(value: string, name: string): string {
+  if (!UUID.test(value)) {
+    throw new BadRequestException({ error: 'invalid_request', message: `${name} must be a UUID`, problems: [{ path: name, message: 'must be a UUID' }] });
+  }
+  return value.toLowerCase();
+}
+
+/** Model versions, promotion and rollback, training runs and their progress, and what send-time learning found. */
+@Controller('admin/api/ml')
+@UseGuards(OperationsTokenGuard)
+export class MlController {
+  constructor(
+    private readonly versions: ModelVersions,
+    private readonly runs: TrainingRuns,
+    private readonly sendTimes: SendTimeLearning,
+  ) {}
+
+  @Get('versions')
+  async listVersions() {
+    return this.versions.list();
+  }
+
+  /** Promote a version; promoting an earlier one is the rollback. */
+  @Post('versions/:id/promote')
+  @HttpCode(200)
+  async promote(@Param('id') id: string) {
+    const result = await this.versions.promote(uuidParam(id, 'id'), 'operations API', FEATURE_SCHEMA_VERSION);
+    if (!result.ok && result.reason === 'not_found') throw new NotFoundException({ error: 'not_found', message: `no model version ${id}` });
+    if (!result.ok) {
+      throw new UnprocessableEntityException({ error: 'incompatible_model', message: 'this version was trained on other features than this server computes; retrain instead' });
+    }
+    return { promoted: id };
+  }
+
+  @Get('training-runs')
+  async listRuns() {
+    return this.runs.recent();
+  }
+
+  /** "Retrain now": 202 with the queued run; poll it for progress. */
+  @Post('training-runs')
+  @HttpCode(202)
+  async requestRun() {
+    return this.runs.request('manual', { requestedBy: 'operations API' });
+  }
+
+  @Get('training-runs/:id')
+  async getRun(@Param('id') id: string) {
+    const run = await this.runs.get(uuidParam(id, 'id'));
+    if (!run) throw new NotFoundException({ error: 'not_found', message: `no training run ${id}` });
+    return run;
+  }
+
+  @Get('send-times')
+  async sendTimeSummary() {
+    return this.sendTimes.summary();
+  }
+}

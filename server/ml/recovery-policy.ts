@@ -1,0 +1,125 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { expandChannels, isReachable, isUnansweredEmail, resolveChannel } from '../../campaigns/channel-fallback';
+import { allowedPercents, DEFAULT_PERCENT_LEVELS, matchDiscountRule, rulesDefaultPercent } from '../../campaigns/discount-rules';
+import { type Action, describeAction } from '../../ml/features';
+import { decideAction } from '../../ml/policy';
+import { createRandom } from '../../ml/random';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import type { LoadedPlannerInput } from '../recovery/planning/planner-input';
+import type { StepPolicy, StepPolicyChoice, StoredSendTimeDecision } from '../recovery/planning/step-policy';
+import { decisionContextOf, discountContextOf } from './decision-context';
+import { DiscountRulesSnapshot } from './discount-rules-snapshot';
+import { ModelRegistry } from './model-registry';
+import { SendTimeLearning } from './send-time-learning';
+
+/**
+ * The decision policy in the engine: for the step the planner is about to plan, which of the step's
+ * reachable channels and which discount the rules allow, by the promoted model's expected margin (the rules'
+ * own choice when no model is promoted), exploring a configured share at random; and for a first step with
+ * send-time arms, the delay the bandit picks for the customer's segment.
+ *
+ * A choice is made once per step and kept (the message row stores it), and its randomness is seeded by the
+ * checkout and step, so planning the same step again can never flip a coin twice.
+ */
+@Injectable()
+export class RecoveryPolicy implements StepPolicy {
+  constructor(
+    private readonly registry: ModelRegistry,
+    private readonly rules: DiscountRulesSnapshot,
+    private readonly sendTimes: SendTimeLearning,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async choose(loaded: LoadedPlannerInput, stepIndex: number, now: Date): Promise<StepPolicyChoice | null> {
+    const { input, facts } = loaded;
+    const step = input.campaign.steps[stepIndex];
+    if (!step) return null;
+    // A waterfall's fallback follows the marketer's order; the policy chose the step's first channel only.
+    if (input.enrollment.some((m) => m.stepIndex === stepIndex)) return null;
+    const kept = facts.planned.find((p) => p.stepIndex === stepIndex && (p.policy || p.sendTime));
+    if (kept && isReachable(input.recipient, kept.channel)) {
+      return { choice: { stepIndex, channel: kept.channel, delayMinutes: kept.sendTime?.armMinutes ?? null }, policy: kept.policy, sendTime: kept.sendTime };
+    }
+
+    const random = createRandom(seedOf(input.checkout.id, stepIndex));
+    const ctx = decisionContextOf(loaded, now);
+    const dctx = discountContextOf(loaded, stepIndex);
+    const rules = await this.rules.current();
+    const rule = matchDiscountRule(rules, dctx, step.discountRuleId);
+    const percents = allowedPercents(rule, dctx, [...DEFAULT_PERCENT_LEVELS]);
+    const channels = expandChannels(step, input.recipient).filter((c) => isReachable(input.recipient, c));
+    if (channels.length === 0) return null;
+
+    const last = input.enrollment.at(-1);
+    const rulesChannel = resolveChannel(step, input.recipient, { afterUnansweredEmail: isUnansweredEmail(last, now) }).channel ?? channels[0];
+    const rulesPercent = nearest(percents, rulesDefaultPercent(rule, dctx));
+    const candidates: Action[] = channels.flatMap((channel) => percents.map((discountPct) => ({ channel, discountPct })));
+    const promoted = this.registry.promoted();
+    const rulesAction: Action = { channel: rulesChannel, discountPct: rulesPercent };
+    const explorationRate = candidates.length > 1 ? this.config.ml.explorationRate : 0;
+    const decision = promoted
+      ? decideAction({
+          ctx,
+          candidates,
+          rulesAction,
+          model: promoted.model,
+          modelVersion: promoted.label,
+          economics: { marginRate: this.config.ml.marginRate, messageCost: this.config.ml.messageCost },
+          explorationRate,
+          random,
+        })
+      : rulesWithExploration(rulesAction, candidates, explorationRate, random);
+    const channel = decision.action.channel === 'none' ? rulesChannel : decision.action.channel;
+
+    let sendTime: StoredSendTimeDecision | null = null;
+    if (step.sendTimeArms && step.sendTimeArms.length > 0 && facts.sequence.length === 0) {
+      sendTime = await this.sendTimes.choose(ctx, step.sendTimeArms, random);
+    }
+    return {
+      choice: { stepIndex, channel, delayMinutes: sendTime?.armMinutes ?? null },
+      policy: {
+        context: ctx,
+        action: { channel, discountPct: decision.action.discountPct },
+        propensity: decision.propensity,
+        source: decision.source,
+        modelVersion: decision.modelVersion,
+        expectedMargin: decision.expectedMargin,
+        reason: decision.reason,
+        discountRuleId: decision.action.discountPct > 0 ? (rule?.id ?? null) : null,
+        allowedPercents: percents,
+        candidates,
+      },
+      sendTime,
+    };
+  }
+}
+
+/**
+ * Without a promoted model the rules decide, but a share of decisions still explores: the first model can
+ * only learn what other channels and discounts do from decisions that tried them.
+ */
+function rulesWithExploration(rulesAction: Action, candidates: Action[], rate: number, random: () => number) {
+  const explored = random() < rate;
+  const action = explored ? candidates[Math.min(candidates.length - 1, Math.floor(random() * candidates.length))] : rulesAction;
+  const isRules = (a: Action) => a.channel === rulesAction.channel && a.discountPct === rulesAction.discountPct;
+  const propensity = (1 - rate) * (isRules(action) ? 1 : 0) + rate / candidates.length;
+  return {
+    action,
+    propensity,
+    source: explored ? ('exploration' as const) : ('rules' as const),
+    modelVersion: null,
+    expectedMargin: null,
+    reason: explored
+      ? `exploring (${Math.round(rate * 100)}% of decisions, no promoted model yet): ${describeAction(action)} instead of the rules' ${describeAction(rulesAction)}`
+      : `no promoted model: the rules decide (${describeAction(rulesAction)})`,
+  };
+}
+
+function seedOf(checkoutId: string, stepIndex: number): number {
+  return createHash('sha256').update(`${checkoutId}.${stepIndex}`).digest().readUInt32LE(0);
+}
+
+function nearest(levels: number[], target: number): number {
+  return levels.reduce((best, level) => (Math.abs(level - target) < Math.abs(best - target) ? level : best), levels[0] ?? 0);
+}
