@@ -60,6 +60,20 @@ describe.concurrent('recovery, end to end', () => {
       () => messagesOf('co-full'),
       (rows) => rows.map((r) => `${r.step_index}:${r.channel}:${r.status}`).join() === '0:push:sent,1:email:sent,2:sms:sent',
     );
+
+    // The offer carries a single-use code issued for that message and bound to the checkout; the decision
+    // that chose it (the rules' 10% here: no model is promoted and exploration is off) is on the message.
+    const { rows: offers } = await rig.t.pool.query(
+      `SELECT d.code, d.percent::float8 AS percent, d.checkout_id = m.checkout_id AS bound, m.decision -> 'policy' AS policy
+         FROM messages m JOIN checkouts c ON c.id = m.checkout_id JOIN discount_codes d ON d.message_id = m.id
+        WHERE c.external_id = 'co-full' AND m.step_index = 2`,
+    );
+    expect(offers).toHaveLength(1);
+    expect(sms.body).toContain(offers[0].code);
+    expect(offers[0]).toMatchObject({ percent: 10, bound: true });
+    expect(offers[0].policy).toMatchObject({ source: 'rules', propensity: 1, action: { channel: 'sms', discountPct: 10 }, discountRuleId: 'default-third-step' });
+    expect(offers[0].policy.reason).toMatch(/no promoted model: the rules decide \(sms with 10% off\)/);
+    expect(offers[0].policy.context).toMatchObject({ stepIndex: 2, stage: 'contact', messagesSent: [{ channel: 'push' }, { channel: 'email' }] });
   });
 
   it('an order after a click on the email cancels the offer and credits the email', { timeout: 60_000 }, async () => {

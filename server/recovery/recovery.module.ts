@@ -9,7 +9,9 @@ import { SmsChannelModule } from './channels/sms/sms.module';
 import { ConsentModule } from './consent/consent.module';
 import { EngagementController } from './engagement/engagement.controller';
 import { EngagementService } from './engagement/engagement.service';
+import { DiscountsModule } from '../discounts/discounts.module';
 import { MlModule } from '../ml/ml.module';
+import { MessageOffers } from './offers/message-offer';
 import { RecoveryPolicy } from '../ml/recovery-policy';
 import { LinksModule } from './links/links.module';
 import { Planning, PLANNING } from './planning/next-message';
@@ -44,6 +46,7 @@ export class RecoveryModule {
       SendPool,
       ChannelSenders,
       SeedDefaults,
+      MessageOffers,
       { provide: MESSAGE_COMPOSER, useClass: TemplateComposer },
       {
         provide: PLANNING,
@@ -56,7 +59,7 @@ export class RecoveryModule {
     const controllers: Type[] = servesHttpApi(config.role) ? [EngagementController] : [];
     return {
       module: RecoveryModule,
-      imports: [ConsentModule, LinksModule, EmailChannelModule, PushChannelModule, SmsChannelModule, MlModule.forRoot(config)],
+      imports: [ConsentModule, LinksModule, EmailChannelModule, PushChannelModule, SmsChannelModule, MlModule.forRoot(config), DiscountsModule],
       providers,
       controllers,
       exports: [AbandonmentSweep, AbandonCheckout, SendMessage, Reconciler, PlanEnrollment, MessageScheduler],

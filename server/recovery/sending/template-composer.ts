@@ -8,6 +8,9 @@ import { emailHeaders, trackEmailHtml } from '../channels/email/email-tracking';
 import { resumeUrlOf } from '../links/resume-url';
 import { SIGNED_LINKS, SignedLinks } from '../links/signed-links';
 import { buildTemplateContext, defaultTemplate, renderEmail, renderPush, renderSms, TemplateSource } from '../templates';
+import { CLOCK, Clock } from '../../common/clock';
+import { MessageOffers } from '../offers/message-offer';
+import type { StoredPolicyDecision } from '../planning/step-policy';
 import { MessageComposer } from './message-composer';
 
 interface ComposeRow {
@@ -28,6 +31,9 @@ interface ComposeRow {
   customer_id: string | null;
   brand: string;
   allowed_origins: string[];
+  source_id: string;
+  checkout_id: string;
+  policy: StoredPolicyDecision | null;
 }
 
 /** Renders a planned message from its campaign step's template, the checkout's cart and signed links. */
@@ -36,6 +42,8 @@ export class TemplateComposer implements MessageComposer {
   constructor(
     @Inject(SIGNED_LINKS) private readonly links: SignedLinks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly offers: MessageOffers,
   ) {}
 
   async compose(client: PoolClient, messageId: string): Promise<OutgoingMessage> {
@@ -43,7 +51,7 @@ export class TemplateComposer implements MessageComposer {
       name: 'compose_message',
       text: `SELECT m.id, m.key, m.channel, m.step_index, c.cart, c.context, c.email AS checkout_email, c.phone AS checkout_phone,
                     cu.email AS customer_email, cu.phone AS customer_phone, cu.locale, cu.timezone, m.customer_id,
-                    s.name AS brand, s.allowed_origins, k.key AS template_key,
+                    s.name AS brand, s.allowed_origins, k.key AS template_key, c.source_id, m.checkout_id, m.decision -> 'policy' AS policy,
                     (SELECT row_to_json(t) FROM (SELECT key, channel, subject, html, text FROM templates WHERE key = k.key) t) AS template
                FROM messages m JOIN campaigns ca ON ca.id = m.campaign_id JOIN checkouts c ON c.id = m.checkout_id
                JOIN sources s ON s.id = c.source_id LEFT JOIN customers cu ON cu.id = m.customer_id,
@@ -54,6 +62,16 @@ export class TemplateComposer implements MessageComposer {
     const row = rows[0];
     if (!row) throw new PermanentSendError(`message ${messageId} not found`, 'message_missing');
     const template = this.template(row);
+    const offer = await this.offers.offerFor(client, {
+      messageId: row.id,
+      sourceId: row.source_id,
+      checkoutId: row.checkout_id,
+      customerId: row.customer_id,
+      policy: row.policy,
+      currency: row.cart?.currency ?? 'USD',
+      locale: row.locale,
+      now: this.clock.now(),
+    });
     const context = buildTemplateContext({
       messageId: row.id,
       channel: row.channel,
@@ -64,6 +82,7 @@ export class TemplateComposer implements MessageComposer {
       customer: { email: row.checkout_email ?? row.customer_email },
       locale: row.locale,
       timezone: row.timezone,
+      offer,
     });
     const base = { key: row.key, messageId: row.id };
     if (row.channel === 'email') {
