@@ -89,11 +89,15 @@ export class RecoveryPolicy implements StepPolicy {
         discountRuleId: decision.action.discountPct > 0 ? (rule?.id ?? null) : null,
         allowedPercents: percents,
         candidates,
+        scores: [...decision.scores].sort((a, b) => b.expectedMargin - a.expectedMargin).slice(0, TOP_SCORES),
       },
       sendTime,
     };
   }
 }
+
+/** Scores kept on the message for the console's "why". */
+const TOP_SCORES = 5;
 
 /**
  * Without a promoted model the rules decide, but a share of decisions still explores: the first model can
@@ -110,6 +114,7 @@ function rulesWithExploration(rulesAction: Action, candidates: Action[], rate: n
     source: explored ? ('exploration' as const) : ('rules' as const),
     modelVersion: null,
     expectedMargin: null,
+    scores: [],
     reason: explored
       ? `exploring (${Math.round(rate * 100)}% of decisions, no promoted model yet): ${describeAction(action)} instead of the rules' ${describeAction(rulesAction)}`
       : `no promoted model: the rules decide (${describeAction(rulesAction)})`,

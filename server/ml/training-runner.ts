@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Pool } from 'pg';
-import type { RecoveryModel, SerializedModel } from '../../ml/model';
+import type { SerializedModel } from '../../ml/model';
 import { modelVersions, sendTimeStats, trainingRuns } from '../../models/ml';
 import { CLOCK, Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DATABASE, Database, PG_POOL } from '../database/database';
 import { DiscountRulesSnapshot } from './discount-rules-snapshot';
 import { ModelRegistry } from './model-registry';
+import { trainInChildProcess } from './train-in-child-process';
 import { loadSendTimeOutcomes, loadTrainingExamples } from './training-examples';
 
 /** Progress is written at most this often: the console polls it, the database need not hear every epoch. */
@@ -84,29 +85,23 @@ export class TrainingRunner {
       return { examples: examples.length, modelVersionId: null, promoted: false, verdict, metrics: null };
     }
     progress(5, 'training');
-    const { trainAndEvaluate } = await import('../../ml/training');
-    const { ensureTfBackend } = await import('../../ml/backend');
-    await ensureTfBackend();
-    const { decisionSpace } = await import('../../ml/decision-space');
-    const current = await this.loadPromoted();
-    try {
-      const outcome = await trainAndEvaluate(examples, {
+    const current = await this.promotedModel();
+    const outcome = await trainInChildProcess(
+      {
+        examples,
         now,
         minExamples: this.config.ml.minTrainingExamples,
         economics: { marginRate: this.config.ml.marginRate, messageCost: this.config.ml.messageCost },
-        currentModel: current?.model ?? null,
-        space: decisionSpace({ discountRules: await this.rules.current() }),
-        onProgress: (pct: number) => progress(5 + pct * 0.9, 'training'),
-      });
-      if (!outcome.model) return { examples: examples.length, modelVersionId: null, promoted: false, verdict: outcome.reason, metrics: outcome.metrics };
-      progress(96, 'storing');
-      const versionId = await this.store(runId, outcome.model.serialize(), outcome.metrics, outcome.promote, outcome.reason);
-      outcome.model.dispose();
-      if (outcome.promote) await this.registry.announce();
-      return { examples: examples.length, modelVersionId: versionId, promoted: outcome.promote, verdict: outcome.reason, metrics: outcome.metrics };
-    } finally {
-      current?.model.dispose();
-    }
+        current,
+        discountRules: await this.rules.current(),
+      },
+      (pct) => progress(5 + pct * 0.9, 'training'),
+    );
+    if (!outcome.model) return { examples: examples.length, modelVersionId: null, promoted: false, verdict: outcome.reason, metrics: outcome.metrics };
+    progress(96, 'storing');
+    const versionId = await this.store(runId, outcome.model, outcome.metrics, outcome.promote, outcome.reason);
+    if (outcome.promote) await this.registry.announce();
+    return { examples: examples.length, modelVersionId: versionId, promoted: outcome.promote, verdict: outcome.reason, metrics: outcome.metrics };
   }
 
   /** Stores the version, promoting it in the same transaction when it won (the old one retires). */
@@ -130,12 +125,10 @@ export class TrainingRunner {
     });
   }
 
-  /** The model to beat, loaded on its own so a run never disposes the one the process decides with. */
-  private async loadPromoted(): Promise<{ model: RecoveryModel } | null> {
+  /** The model to beat, as stored. */
+  private async promotedModel(): Promise<SerializedModel | null> {
     const [row] = await this.db.select({ model: modelVersions.model }).from(modelVersions).where(eq(modelVersions.status, 'promoted'));
-    if (!row) return null;
-    const { loadRecoveryModel } = await import('../../ml/model');
-    return { model: await loadRecoveryModel(row.model as SerializedModel) };
+    return (row?.model as SerializedModel | undefined) ?? null;
   }
 
   /** The send-time bandit's counts, recomputed from settled outcomes (idempotent, so a rerun is harmless). */

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './support/eventually';
+import { checkoutJourney, RecoveryRig, startRecoveryRig } from './support/recovery-rig';
+import { seedSettledDecisions } from './support/seed-decisions';
+
+const TOKEN = randomBytes(24).toString('hex');
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+describe('training, promotion and the model in the engine', () => {
+  let rig: RecoveryRig;
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${rig.t.url}/admin/api/ml${path}`, { ...init, headers: { ...auth, ...(init.headers as Record<string, string>) } });
+  const finished = async (runId: string) =>
+    eventually(
+      async () => (await (await api(`/training-runs/${runId}`)).json()) as { status: string; progress: number; result: any; error: string | null },
+      (run) => run.status === 'succeeded' || run.status === 'failed',
+      90_000,
+      200,
+    );
+
+  beforeAll(async () => {
+    rig = await startRecoveryRig('ml-training', '0.001', { ADMIN_API_TOKEN: TOKEN, ML_MIN_TRAINING_EXAMPLES: '500' });
+  });
+  afterAll(async () => rig?.close());
+
+  it('keeps the operations API closed without the token and names bad parameters', async () => {
+    expect((await fetch(`${rig.t.url}/admin/api/ml/versions`)).status).toBe(401);
+    expect((await fetch(`${rig.t.url}/admin/api/ml/versions`, { headers: { authorization: 'Bearer not-the-token' } })).status).toBe(401);
+    const bad = await api('/training-runs/nope');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ problems: [{ path: 'id', message: 'must be a UUID' }] });
+    expect((await api('/training-runs/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await api('/versions/00000000-0000-4000-8000-000000000000/promote', { method: 'POST' })).status).toBe(404);
+  });
+
+  it('does not train, nor promote, on too little data', { timeout: 60_000 }, async () => {
+    const requested = await api('/training-runs', { method: 'POST' });
+    expect(requested.status).toBe(202);
+    const run = await finished(((await requested.json()) as { id: string }).id);
+    expect(run).toMatchObject({ status: 'succeeded', progress: 100, result: { promoted: false, modelVersionId: null } });
+    expect(run.result.verdict).toMatch(/not enough data: 0 settled decisions/);
+    expect(await (await api('/versions')).json()).toEqual([]);
+  });
+
+  it('learns from settled decisions, promotes, decides with the model in every new plan, and rolls back', { timeout: 180_000 }, async () => {
+    // A campaign whose first step offers a real choice: email or SMS, 0–15% off (rules are read every few seconds).
+    await rig.t.pool.query(
+      `INSERT INTO discount_rules (id, name, priority, conditions, offer) VALUES ('first-step', 'First step', 1, '{"steps":[0]}', '{"type":"percent","amount":10,"minPercent":5,"maxPercent":15,"expiryHours":48}')`,
+    );
+    await rig.t.pool.query(
+      `INSERT INTO campaigns (name, priority, steps) VALUES ('choice', 1, $1)`,
+      [JSON.stringify([{ delayMinutes: 60, channels: ['email', 'sms'], templates: { email: 'offer-email', sms: 'offer-sms' } }])],
+    );
+    const seeded = await seedSettledDecisions(rig.t.pool, { checkouts: 4000, end: new Date(Date.now() - 86_400_000) });
+    expect(seeded.recovered).toBeGreaterThan(200);
+
+    // Training runs in a worker thread: the process keeps answering (and sending) meanwhile.
+    const firstId = ((await (await api('/training-runs', { method: 'POST' })).json()) as { id: string }).id;
+    const latencies: number[] = [];
+    const progress = new Set<number>();
+    for (let run = { status: 'queued', progress: 0 }; run.status === 'queued' || run.status === 'running'; ) {
+      const started = Date.now();
+      run = (await (await api(`/training-runs/${firstId}`)).json()) as typeof run;
+      latencies.push(Date.now() - started);
+      progress.add(run.progress);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(Math.max(...latencies)).toBeLessThan(1500);
+    expect([...progress].some((p) => p > 0 && p < 100)).toBe(true);
+    const first = await finished(firstId);
+    expect(first.status).toBe('succeeded');
+    expect(first.result.examples).toBe(seeded.decisions);
+    expect(first.result.metrics.auc).toBeGreaterThan(0.6);
+    expect(first.result.metrics.calibration).toHaveLength(10);
+    let versions = (await (await api('/versions')).json()) as Array<{ id: string; label: string; status: string; verdict: string }>;
+    expect(versions).toHaveLength(1);
+    const v1 = versions[0];
+    expect(v1.label).toBe('v1');
+    // Whether it beat the rules on the holdout or not, a marketer may promote it.
+    if (v1.status !== 'promoted') expect((await api(`/versions/${v1.id}/promote`, { method: 'POST' })).status).toBe(200);
+
+    await rig.send(checkoutJourney({ tag: 'modelled', timezone: 'UTC', email: 'mo@example.com', phone: '+14155550190', smsConsent: true, value: 240 }));
+    const policyOf = async () =>
+      (
+        await rig.t.pool.query(
+          `SELECT m.decision -> 'policy' AS policy FROM messages m JOIN checkouts c ON c.id = m.checkout_id WHERE c.external_id = 'co-modelled'`,
+        )
+      ).rows[0]?.policy;
+    const policy = await eventually(policyOf, (p) => !!p, 20_000);
+    expect(policy).toMatchObject({ source: 'model', modelVersion: 'v1', propensity: 1 });
+    expect(policy.candidates).toHaveLength(8);
+    expect(policy.scores.length).toBeGreaterThan(0);
+    expect(policy.scores[0].action).toEqual(policy.action);
+    expect(policy.reason).toMatch(/expected margin/);
+
+    // A second run; then roll back to v1 by promoting it again.
+    const second = await finished(((await (await api('/training-runs', { method: 'POST' })).json()) as { id: string }).id);
+    expect(second.status).toBe('succeeded');
+    versions = (await (await api('/versions')).json()) as typeof versions;
+    expect(versions.map((v) => v.label)).toEqual(['v2', 'v1']);
+    expect((await api(`/versions/${v1.id}/promote`, { method: 'POST' })).status).toBe(200);
+    versions = (await (await api('/versions')).json()) as typeof versions;
+    expect(versions.find((v) => v.label === 'v1')!.status).toBe('promoted');
+    expect(versions.find((v) => v.label === 'v2')!.status).not.toBe('promoted');
+    const runs = (await (await api('/training-runs')).json()) as Array<{ status: string }>;
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+  });
+});
