@@ -21,6 +21,8 @@ export interface StoredPolicyDecision {
   allowedPercents: number[];
   /** Every action the policy could choose among (for off-policy evaluation). */
   candidates: Action[];
+  /** The model's best-scored actions, best first (empty when the rules decided). */
+  scores: { action: Action; probability: number; expectedMargin: number }[];
 }
 
 /** The send-time bandit's pick for a first reminder (`decision.sendTime`). */
