@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../server/database/database';
 import { hashWriteKey } from '../server/sources/write-key';
+import { seedSettledDecisions } from './support/seed-decisions';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 describe('npm run cli -- sources:*', () => {
@@ -71,5 +72,47 @@ describe('npm run cli -- sources:*', () => {
     expect(unknownCommand.stderr).toContain('Unknown command "sources:explode"');
     expect(cli('sources:disable', '--id', '00000000-0000-0000-0000-000000000000').stderr).toContain('no source has id');
     expect((await pool.query('SELECT count(*)::int AS n FROM sources')).rows[0].n).toBe(before);
+  });
+});
+
+describe('npm run cli -- ml:train', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['-r', '@swc-node/register', 'server/cli/main.ts', ...args], {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, DATABASE_URL: database.url, REDIS_PREFIX: 'test-cli-ml', ML_MIN_TRAINING_EXAMPLES: '500' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('cli-ml');
+    pool = createPool(database.url, 1);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('says there is not enough data, and stores no version, on an empty shop', () => {
+    const result = cli('ml:train');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Not promoted: not enough data: 0 settled decisions');
+  });
+
+  it('runs the nightly job by hand: trains on settled decisions, reports progress and metrics, stores the version', { timeout: 150_000 }, async () => {
+    await seedSettledDecisions(pool, { checkouts: 3000, end: new Date(Date.now() - 86_400_000), seed: 5 });
+    const result = cli('ml:train');
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(/ 100%  done/);
+    expect(result.stdout).toMatch(/Holdout: AUC 0\.\d{3}, log loss \d\.\d{3}/);
+    expect(result.stdout).toMatch(/^(Promoted|Not promoted) \(version [0-9a-f-]{36}\): /m);
+    const { rows } = await pool.query('SELECT status, trigger FROM training_runs ORDER BY created_at');
+    expect(rows).toEqual([
+      { status: 'succeeded', trigger: 'cli' },
+      { status: 'succeeded', trigger: 'cli' },
+    ]);
+    expect((await pool.query('SELECT count(*)::int AS n FROM model_versions')).rows[0].n).toBe(1);
   });
 });

@@ -6,6 +6,7 @@ import { migrateDatabase } from '../database/migrate';
 import { createLogger, PinoNestLogger } from '../logging/logger';
 import { CliModule } from './cli.module';
 import { CliUsageError } from './cli-support';
+import { trainNow } from './ml-train-command';
 import { createSource, listSources, setSourceEnabled } from './sources-commands';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -17,6 +18,8 @@ Commands:
   sources:list         list sources (key prefixes only; keys are stored hashed)
   sources:disable --id ID
   sources:enable --id ID
+  ml:train             run the nightly training job now: learn from settled decisions, evaluate on a
+                       time-based holdout, store the version and promote it if it beats the current one
 `;
 
 const OPTIONS = {
@@ -41,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const commands: Record<string, true> = { 'sources:create': true, 'sources:list': true, 'sources:disable': true, 'sources:enable': true };
+  const commands: Record<string, true> = { 'sources:create': true, 'sources:list': true, 'sources:disable': true, 'sources:enable': true, 'ml:train': true };
   if (!commands[command]) {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
@@ -57,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'sources:list') await listSources(app, out);
     if (command === 'sources:disable') await setSourceEnabled(app, values, false, out);
     if (command === 'sources:enable') await setSourceEnabled(app, values, true, out);
+    if (command === 'ml:train') return await trainNow(app, out, (line) => process.stderr.write(`${line}\n`));
     return 0;
   } finally {
     await app.close();

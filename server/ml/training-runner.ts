@@ -63,6 +63,7 @@ export class TrainingRunner {
     };
     try {
       const result = await this.train(runId, progress);
+      report(100, 'done');
       await this.db
         .update(trainingRuns)
         .set({ status: 'succeeded', progress: 100, stage: 'done', finishedAt: this.clock.now(), result, modelVersionId: result.modelVersionId })
