@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/eventually';
 import { checkoutJourney, RecoveryRig, startRecoveryRig } from './support/recovery-rig';
+import { NightlyTraining } from '../server/ml/nightly-training';
 import { seedSettledDecisions } from './support/seed-decisions';
 
 const TOKEN = randomBytes(24).toString('hex');
@@ -105,5 +106,52 @@ describe('training, promotion and the model in the engine', () => {
     expect(versions.find((v) => v.label === 'v2')!.status).not.toBe('promoted');
     const runs = (await (await api('/training-runs')).json()) as Array<{ status: string }>;
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+  });
+
+  it('enqueues one nightly run per night, however many schedulers ask', async () => {
+    const nightly = rig.t.app.get(NightlyTraining);
+    await Promise.all([nightly.enqueue(), nightly.enqueue(), nightly.enqueue()]);
+    const { rows } = await rig.t.pool.query(`SELECT dedupe_key FROM training_runs WHERE trigger = 'nightly'`);
+    expect(rows).toEqual([{ dedupe_key: `nightly.${new Date().toISOString().slice(0, 10)}` }]);
+  });
+
+  it("learns first-reminder delays per segment: the bandit picks among the step's arms, and what it learned is reported", { timeout: 60_000 }, async () => {
+    await rig.t.pool.query(`INSERT INTO campaigns (name, priority, steps) VALUES ('learned timing', 0, $1)`, [
+      JSON.stringify([{ delayMinutes: 60, sendTimeArms: [15, 60, 240], channels: ['email'], templates: { email: 'reminder-email' } }]),
+    ]);
+    await rig.send(checkoutJourney({ tag: 'timed', timezone: 'UTC', email: 'ti@example.com', value: 80 }));
+    const row = await eventually(
+      async () =>
+        (
+          await rig.t.pool.query(
+            `SELECT m.decision -> 'sendTime' AS send_time, m.scheduled_for, e.abandoned_at, m.enrollment_id FROM messages m JOIN enrollments e ON e.id = m.enrollment_id
+               JOIN checkouts c ON c.id = m.checkout_id WHERE c.external_id = 'co-timed'`,
+          )
+        ).rows[0],
+      (r) => !!r,
+      20_000,
+    );
+    expect(row.send_time).toMatchObject({ segment: 'mobile|new|cart50-150' });
+    expect([15, 60, 240]).toContain(row.send_time.armMinutes);
+    expect(row.send_time.propensity).toBeGreaterThan(0);
+    expect(row.send_time.propensity).toBeLessThanOrEqual(1);
+    // Campaign time runs 1000× faster here: the wake-up is the chosen delay after abandonment, scaled.
+    const delayMs = row.scheduled_for.getTime() - row.abandoned_at.getTime();
+    expect(delayMs).toBeGreaterThanOrEqual(row.send_time.armMinutes * 60);
+    expect(delayMs).toBeLessThan(row.send_time.armMinutes * 60 + 1000);
+
+    // Once the enrollment has settled (recovered here), the next training run counts it for that arm.
+    await eventually(
+      async () => (await rig.t.pool.query(`SELECT status FROM messages WHERE enrollment_id = $1`, [row.enrollment_id])).rows[0].status,
+      (status) => status === 'sent',
+      20_000,
+    );
+    await rig.t.pool.query(`UPDATE enrollments SET status = 'recovered', ended_at = now() WHERE id = $1`, [row.enrollment_id]);
+    await rig.t.pool.query(`UPDATE checkouts SET status = 'recovered' WHERE external_id = 'co-timed'`);
+    const run = await finished(((await (await api('/training-runs', { method: 'POST' })).json()) as { id: string }).id);
+    expect(run.status).toBe('succeeded');
+    const learned = (await (await api('/send-times')).json()) as Array<{ segment: string; arms: Array<{ armMinutes: number; trials: number; successes: number }> }>;
+    const segment = learned.find((s) => s.segment === 'mobile|new|cart50-150')!;
+    expect(segment.arms).toContainEqual(expect.objectContaining({ armMinutes: row.send_time.armMinutes, trials: 1, successes: 1 }));
   });
 });

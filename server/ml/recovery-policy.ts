@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { expandChannels, isReachable, isUnansweredEmail, resolveChannel } from '../../campaigns/channel-fallback';
 import { allowedPercents, DEFAULT_PERCENT_LEVELS, matchDiscountRule, rulesDefaultPercent } from '../../campaigns/discount-rules';
-import { type Action, describeAction } from '../../ml/features';
+import type { Action } from '../../ml/features';
 import { decideAction } from '../../ml/policy';
 import { createRandom } from '../../ml/random';
+import { decideByRules } from '../../ml/rules-exploration';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { LoadedPlannerInput } from '../recovery/planning/planner-input';
 import type { StepPolicy, StepPolicyChoice, StoredSendTimeDecision } from '../recovery/planning/step-policy';
@@ -57,19 +58,20 @@ export class RecoveryPolicy implements StepPolicy {
     const candidates: Action[] = channels.flatMap((channel) => percents.map((discountPct) => ({ channel, discountPct })));
     const promoted = this.registry.promoted();
     const rulesAction: Action = { channel: rulesChannel, discountPct: rulesPercent };
-    const explorationRate = candidates.length > 1 ? this.config.ml.explorationRate : 0;
-    const decision = promoted
-      ? decideAction({
-          ctx,
-          candidates,
-          rulesAction,
-          model: promoted.model,
-          modelVersion: promoted.label,
-          economics: { marginRate: this.config.ml.marginRate, messageCost: this.config.ml.messageCost },
-          explorationRate,
-          random,
-        })
-      : rulesWithExploration(rulesAction, candidates, explorationRate, random);
+    // With one allowed action there is nothing to score or explore.
+    const decision =
+      promoted && candidates.length > 1
+        ? decideAction({
+            ctx,
+            candidates,
+            rulesAction,
+            model: promoted.model,
+            modelVersion: promoted.label,
+            economics: { marginRate: this.config.ml.marginRate, messageCost: this.config.ml.messageCost },
+            explorationRate: this.config.ml.explorationRate,
+            random,
+          })
+        : { ...decideByRules(rulesAction, candidates, this.config.ml.explorationRate, random), modelVersion: null, expectedMargin: null, scores: [] };
     const channel = decision.action.channel === 'none' ? rulesChannel : decision.action.channel;
 
     let sendTime: StoredSendTimeDecision | null = null;
@@ -98,28 +100,6 @@ export class RecoveryPolicy implements StepPolicy {
 
 /** Scores kept on the message for the console's "why". */
 const TOP_SCORES = 5;
-
-/**
- * Without a promoted model the rules decide, but a share of decisions still explores: the first model can
- * only learn what other channels and discounts do from decisions that tried them.
- */
-function rulesWithExploration(rulesAction: Action, candidates: Action[], rate: number, random: () => number) {
-  const explored = random() < rate;
-  const action = explored ? candidates[Math.min(candidates.length - 1, Math.floor(random() * candidates.length))] : rulesAction;
-  const isRules = (a: Action) => a.channel === rulesAction.channel && a.discountPct === rulesAction.discountPct;
-  const propensity = (1 - rate) * (isRules(action) ? 1 : 0) + rate / candidates.length;
-  return {
-    action,
-    propensity,
-    source: explored ? ('exploration' as const) : ('rules' as const),
-    modelVersion: null,
-    expectedMargin: null,
-    scores: [],
-    reason: explored
-      ? `exploring (${Math.round(rate * 100)}% of decisions, no promoted model yet): ${describeAction(action)} instead of the rules' ${describeAction(rulesAction)}`
-      : `no promoted model: the rules decide (${describeAction(rulesAction)})`,
-  };
-}
 
 function seedOf(checkoutId: string, stepIndex: number): number {
   return createHash('sha256').update(`${checkoutId}.${stepIndex}`).digest().readUInt32LE(0);

@@ -26,8 +26,9 @@ export class SendTimeLearning {
     return { segment, armMinutes: delayMinutes, propensity };
   }
 
+  /** What was learned, read fresh (the console asks rarely; planning uses the cached copy). */
   async summary() {
-    return summarize(await this.current());
+    return summarize(await this.load(Date.now()));
   }
 
   private async current(now = Date.now()): Promise<SendTimeState> {
