@@ -9,3 +9,4 @@ export * from './settings';
 export * from './recovery';
 export * from './discounts';
 export * from './ml';
+export * from './admin';
