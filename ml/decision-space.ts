@@ -21,7 +21,7 @@ export function decisionSpace(opts: { discountRules?: DiscountRule[]; levels?: r
   const levels = opts.levels ?? DEFAULT_PERCENT_LEVELS;
   return {
     candidates: (ctx) => candidateActions(ctx, { discountRules, levels }),
-    rulesAction: (ctx) => rulesAction(ctx, { discountRules }),
+    rulesAction: (ctx) => rulesAction(ctx, { discountRules, levels }),
     maxSteps: opts.maxSteps ?? DEFAULT_CAMPAIGN.steps.length,
   };
 }

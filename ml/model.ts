@@ -48,7 +48,7 @@ export interface RecoveryModel {
 }
 
 export interface TrainOptions {
-  /** @defaultValue 15 */
+  /** @defaultValue 10 */
   epochs?: number;
   /** @defaultValue 1 */
   seed?: number;
@@ -61,6 +61,7 @@ export interface TrainOptions {
 
 const BATCH_SIZE = 512;
 const LEARNING_RATE = 0.005;
+const L2 = 1e-4;
 
 /** The last logged decision of every checkout: the one whose sequence is the whole sequence. */
 export function terminalExamples(examples: readonly TrainingExample[]): TrainingExample[] {
@@ -99,6 +100,10 @@ function weightedLogLoss(label: tf.Tensor, weight: tf.Tensor, p: tf.Tensor): tf.
   const q = p.clipByValue(1e-7, 1 - 1e-7);
   const loss = label.mul(q.log()).add(tf.scalar(1).sub(label).mul(tf.scalar(1).sub(q).log())).neg();
   return loss.mul(weight).mean() as tf.Scalar;
+}
+
+function l2Penalty(kernels: tf.Variable[]): tf.Scalar {
+  return tf.addN(kernels.map((k) => k.square().sum())).mul(L2) as tf.Scalar;
 }
 
 function normalise(rows: number[][], mean: number[], std: number[]): Float32Array {
@@ -195,6 +200,7 @@ export function compileNetwork(hidden: number[], seed: number): tf.LayersModel {
 async function fitWeighted(network: tf.LayersModel, data: PreparedTraining, epochs: number, random: Random, onEpoch: (epoch: number) => void): Promise<void> {
   const optimizer = tf.train.adam(LEARNING_RATE);
   const variables = network.trainableWeights.map((w) => w.read() as tf.Variable);
+  const kernels = variables.filter((v) => v.shape.length === 2);
   const order = Array.from({ length: data.rows }, (_, i) => i);
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -203,7 +209,7 @@ async function fitWeighted(network: tf.LayersModel, data: PreparedTraining, epoc
         tf.tidy(() => {
           const idx = tf.tensor1d(order.slice(start, start + BATCH_SIZE), 'int32');
           const [x, label, weight] = [tf.gather(data.x, idx), tf.gather(data.label, idx), tf.gather(data.weight, idx)];
-          optimizer.minimize(() => weightedLogLoss(label, weight, network.apply(x, { training: true }) as tf.Tensor), false, variables);
+          optimizer.minimize(() => weightedLogLoss(label, weight, network.apply(x, { training: true }) as tf.Tensor).add(l2Penalty(kernels)) as tf.Scalar, false, variables);
         });
       }
       onEpoch(epoch);
@@ -216,7 +222,7 @@ async function fitWeighted(network: tf.LayersModel, data: PreparedTraining, epoc
 
 export async function trainRecoveryModel(examples: TrainingExample[], opts: TrainOptions = {}): Promise<RecoveryModel> {
   await ensureTfBackend();
-  const epochs = opts.epochs ?? 15;
+  const epochs = opts.epochs ?? 10;
   const seed = opts.seed ?? 1;
   const hidden = opts.hidden ?? [32, 16];
   const data = prepareTraining(examples, opts.maxWeightRatio ?? 10);

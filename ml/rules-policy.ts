@@ -1,18 +1,20 @@
 /**
- * What the rules alone do, as an `Action`: the default campaign's channel preference and the discount
- * rules' default percent. The k-th message of a sequence is the campaign's k-th step that can reach the
- * customer (the planner passes over steps with no reachable channel), so a shopper without push gets the
- * 24 h email first.
+ * What the rules alone do at a step, as an `Action`: the default campaign's channel preference for that
+ * step and the discount rules' default percent, snapped down to a level a policy may choose (so the rules
+ * are one of the candidates and can be compared with the model on logged data). When none of the step's
+ * channels reaches the customer, the later steps' channels are tried in order, the way the planner moves a
+ * push-less shopper on to the email. Past the campaign's last step the rules stop.
  */
 import { DEFAULT_CAMPAIGN } from '../campaigns/default-campaign';
 import { type DiscountRule, matchDiscountRule, rulesDefaultPercent } from '../campaigns/discount-rules';
 import { CHANNELS, type CampaignStep, type ChannelKind } from '../campaigns/types';
-import { discountContext, STOP } from './candidates';
+import { allowedDiscounts, discountContext, STOP } from './candidates';
 import type { Action, DecisionContext } from './features';
 
 export interface RulesPolicyOptions {
   steps?: readonly CampaignStep[];
   discountRules: DiscountRule[];
+  levels?: readonly number[];
 }
 
 /** The channel the customer engaged with most (clicks, then opens), if any. */
@@ -38,14 +40,14 @@ function stepChannel(step: CampaignStep, ctx: DecisionContext): ChannelKind | nu
 
 export function rulesAction(ctx: DecisionContext, opts: RulesPolicyOptions): Action {
   const steps = opts.steps ?? DEFAULT_CAMPAIGN.steps;
-  let reachableSteps = 0;
-  for (let stepIndex = 0; stepIndex < steps.length; stepIndex++) {
-    const channel = stepChannel(steps[stepIndex], ctx);
-    if (!channel) continue;
-    if (reachableSteps++ < ctx.messagesSent.length) continue;
-    const dctx = { ...discountContext(ctx), stepIndex };
-    const rule = matchDiscountRule(opts.discountRules, dctx, steps[stepIndex].discountRuleId);
-    return { channel, discountPct: rulesDefaultPercent(rule, dctx) };
-  }
-  return STOP;
+  if (ctx.stepIndex >= steps.length) return STOP;
+  const channel = steps
+    .slice(ctx.stepIndex)
+    .map((step) => stepChannel(step, ctx))
+    .find((c) => c !== null);
+  if (!channel) return STOP;
+  const dctx = discountContext(ctx);
+  const target = rulesDefaultPercent(matchDiscountRule(opts.discountRules, dctx, steps[ctx.stepIndex].discountRuleId), dctx);
+  const allowed = allowedDiscounts(ctx, { discountRules: opts.discountRules, levels: opts.levels });
+  return { channel, discountPct: allowed.filter((p) => p <= target + 1e-9).pop() ?? 0 };
 }

@@ -8,6 +8,7 @@ import { CliModule } from './cli.module';
 import { CliUsageError } from './cli-support';
 import { trainNow } from './ml-train-command';
 import { createSource, listSources, setSourceEnabled } from './sources-commands';
+import { mlEval } from './ml-eval-command';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -20,6 +21,8 @@ Commands:
   sources:enable --id ID
   ml:train             run the nightly training job now: learn from settled decisions, evaluate on a
                        time-based holdout, store the version and promote it if it beats the current one
+  ml:eval --world FILE train on a simulated shop (e.g. ml/worlds/default.json) and compare the learned policy
+                       with the seed's fixed schedule and the rules; needs no database
 `;
 
 const OPTIONS = {
@@ -28,6 +31,7 @@ const OPTIONS = {
   origin: { type: 'string', multiple: true },
   'require-email-opt-in': { type: 'boolean' },
   id: { type: 'string' },
+  world: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -44,10 +48,15 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const commands: Record<string, true> = { 'sources:create': true, 'sources:list': true, 'sources:disable': true, 'sources:enable': true, 'ml:train': true };
+  const commands: Record<string, true> = { 'sources:create': true, 'sources:list': true, 'sources:disable': true, 'sources:enable': true, 'ml:train': true, 'ml:eval': true };
   if (!commands[command]) {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
+  }
+
+  if (command === 'ml:eval') {
+    await mlEval(values, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
+    return 0;
   }
 
   const config = loadConfig();
