@@ -1,7 +1,7 @@
 /**
- * The rules deciding, with the same share of exploration the model's policy has: the rules' action most of
- * the time, a uniformly random allowed action otherwise, and the propensity of whatever was chosen — so the
- * data logged before any model is promoted can train the first one.
+ * The decision when no model is promoted: the rules' action, except for a share of decisions that explore
+ * uniformly among the allowed actions. Without exploration the first model could only learn what the rules
+ * already do; with it, every allowed action is tried now and then, with its propensity recorded.
  */
 import { type Action, describeAction, sameAction } from './features';
 import { randomInt, type Random } from './random';
@@ -9,18 +9,24 @@ import { randomInt, type Random } from './random';
 export interface RulesDecision {
   action: Action;
   propensity: number;
-  explored: boolean;
   source: 'rules' | 'exploration';
   reason: string;
 }
 
 export function decideByRules(rulesAction: Action, candidates: readonly Action[], explorationRate: number, random: Random): RulesDecision {
-  const epsilon = candidates.length > 0 ? Math.min(Math.max(explorationRate, 0), 1) : 0;
-  const explored = random() < epsilon;
+  if (candidates.length <= 1) {
+    return { action: rulesAction, propensity: 1, source: 'rules', reason: `the only allowed action: ${describeAction(rulesAction)}` };
+  }
+  const rate = Math.min(Math.max(explorationRate, 0), 1);
+  const explored = random() < rate;
   const action = explored ? candidates[randomInt(random, candidates.length)] : rulesAction;
-  const uniform = candidates.some((c) => sameAction(c, action)) ? epsilon / candidates.length : 0;
-  const propensity = (1 - epsilon) * (sameAction(action, rulesAction) ? 1 : 0) + uniform;
-  return explored
-    ? { action, propensity, explored, source: 'exploration', reason: `exploring (${Math.round(epsilon * 100)}% of decisions): ${describeAction(action)} instead of the rules' ${describeAction(rulesAction)}` }
-    : { action, propensity, explored, source: 'rules', reason: `no promoted model: the rules decide (${describeAction(action)})` };
+  const propensity = (1 - rate) * (sameAction(action, rulesAction) ? 1 : 0) + rate / candidates.length;
+  return {
+    action,
+    propensity,
+    source: explored ? 'exploration' : 'rules',
+    reason: explored
+      ? `exploring (${Math.round(rate * 100)}% of decisions, no promoted model yet): ${describeAction(action)} instead of the rules' ${describeAction(rulesAction)}`
+      : `no promoted model: the rules decide (${describeAction(rulesAction)})`,
+  };
 }
