@@ -21,3 +21,20 @@ export function commandCpuSeconds(command: string): number {
   for (const pid of pids) total += processCpuSeconds(Number(pid));
   return total;
 }
+
+/**
+ * CPU seconds used so far by the PostgreSQL backends connected to one database, by pid: other databases'
+ * backends (other test runs on the machine) are left out, and so are the server's shared background
+ * processes (WAL writer, checkpointer, autovacuum launcher), which only the machine-wide figure counts.
+ */
+export async function databaseBackendsCpu(query: (sql: string, values: unknown[]) => Promise<{ rows: Array<{ pid: number }> }>, database: string): Promise<Map<number, number>> {
+  const { rows } = await query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+  return new Map(rows.map((r) => [r.pid, processCpuSeconds(r.pid)]));
+}
+
+/** CPU seconds the database's backends used between two `databaseBackendsCpu` snapshots (a backend that started in between counts from zero). */
+export function backendsCpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
+  return total;
+}

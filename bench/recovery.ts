@@ -13,13 +13,13 @@ import { Queue } from 'bullmq';
 import nodemailer from 'nodemailer';
 import { createPool } from '../server/database/database';
 import { QUEUES } from '../server/queue/queues';
-import { sendJobId } from '../server/recovery/scheduling/recovery-jobs';
+import { sendJobData, sendJobId } from '../server/recovery/scheduling/recovery-jobs';
 import { generateWriteKey, hashWriteKey, writeKeyPrefix } from '../server/sources/write-key';
 import { startSmtpPeer } from '../e2e/peers/smtp-peer';
 import { daytimeZone } from '../e2e/support/daytime-zone';
 import { startServerProcess } from '../e2e/support/server-process';
 import { createTestDatabase } from '../e2e/support/test-database';
-import { commandCpuSeconds, processCpuSeconds } from './cpu-time';
+import { backendsCpuBetween, commandCpuSeconds, databaseBackendsCpu, processCpuSeconds } from './cpu-time';
 import { seedRecovery } from '../e2e/support/seed-recovery';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, orders: { type: 'string', default: '500' }, paced: { type: 'string', default: '1000' } } });
@@ -50,7 +50,7 @@ async function main() {
     queue.addBulk(
       messages.map((m) => ({
         name: 'send',
-        data: { messageId: m.id },
+        data: sendJobData(m),
         opts: { jobId: sendJobId(m.key, m.scheduledFor), delay: Math.max(0, m.scheduledFor.getTime() - Date.now()), removeOnComplete: true },
       })),
     );
@@ -68,7 +68,14 @@ async function main() {
     await wake((await seedRecovery(pool, { tag: 'pending', count: ORDERS, firstDue: new Date(Date.now() + 3_600_000), spacingMs: 0, timezone: zone })).messages);
 
     // Phase 1: throughput, with suppression timed under load.
-    const cpu0 = { server: processCpuSeconds(server.child.pid!), postgres: commandCpuSeconds('postgres'), here: process.cpuUsage() };
+    const backends = () => databaseBackendsCpu((sql, v) => pool.query(sql, v), database.name);
+    const cpu0 = {
+      server: processCpuSeconds(server.child.pid!),
+      postgres: commandCpuSeconds('postgres'),
+      backends: await backends(),
+      redis: commandCpuSeconds('redis-server'),
+      here: process.cpuUsage(),
+    };
     const started = Date.now();
     const bulk = await seedRecovery(pool, { tag: 'bulk', count: MESSAGES, firstDue: new Date(), spacingMs: 0, timezone: zone });
     await wake(bulk.messages);
@@ -95,15 +102,19 @@ async function main() {
     }
     const seconds = (Date.now() - started) / 1000;
     const here = process.cpuUsage(cpu0.here);
+    const backendsAfter = await backends();
     const cpu = {
       server: processCpuSeconds(server.child.pid!) - cpu0.server,
       postgres: commandCpuSeconds('postgres') - cpu0.postgres,
+      backends: backendsCpuBetween(cpu0.backends, backendsAfter),
+      redis: commandCpuSeconds('redis-server') - cpu0.redis,
       peer: (here.user + here.system) / 1e6,
     };
     await orders;
     const leaked = (await pool.query(`SELECT count(*)::int AS n FROM messages m JOIN checkouts c ON c.id = m.checkout_id WHERE c.external_id LIKE 'pending-%' AND m.status <> 'cancelled'`)).rows[0].n;
     if (leaked > 0) throw new Error(`${leaked} messages of ordered checkouts were not cancelled`);
     const ours = MESSAGES / seconds;
+    const perMessage = (s: number) => ((s / MESSAGES) * 1000).toFixed(2);
 
     // Phase 2: lateness of messages due at a steady 50/s.
     const paced = await seedRecovery(pool, { tag: 'paced', count: PACED, firstDue: new Date(Date.now() + 2_000), spacingMs: 20, timezone: zone });
@@ -137,7 +148,7 @@ async function main() {
 
     console.log(`sent ${MESSAGES} recovery emails in ${seconds.toFixed(1)} s: ${ours.toFixed(0)} messages/s (raw nodemailer to the same peer: ${raw.toFixed(0)}/s)`);
     console.log(
-      `CPU while sending (${seconds.toFixed(1)} s, 2 cores): server ${cpu.server.toFixed(1)} s, PostgreSQL ${cpu.postgres.toFixed(1)} s, SMTP peer and load ${cpu.peer.toFixed(1)} s; per message: server ${((cpu.server / MESSAGES) * 1000).toFixed(2)} ms, PostgreSQL ${((cpu.postgres / MESSAGES) * 1000).toFixed(2)} ms`,
+      `CPU while sending (${seconds.toFixed(1)} s, 2 cores): server ${cpu.server.toFixed(1)} s, PostgreSQL ${cpu.postgres.toFixed(1)} s (this database's backends ${cpu.backends.toFixed(1)} s), Redis ${cpu.redis.toFixed(1)} s, SMTP peer and load ${cpu.peer.toFixed(1)} s; per message: server ${perMessage(cpu.server)} ms, PostgreSQL ${perMessage(cpu.postgres)} ms (backends ${perMessage(cpu.backends)} ms), Redis ${perMessage(cpu.redis)} ms, peer and load ${perMessage(cpu.peer)} ms`,
     );
     console.log(`suppression while sending (order accepted → pending messages cancelled): p50 ${percentile(suppression, 50).toFixed(1)} ms, p99 ${percentile(suppression, 99).toFixed(1)} ms over ${ORDERS} orders`);
     console.log(`lateness of ${PACED} messages due at 50/s: p50 ${percentile(lateness, 50).toFixed(0)} ms, p99 ${percentile(lateness, 99).toFixed(0)} ms`);

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { CLOCK, Clock } from '../../common/clock';
 import { QUEUES } from '../../queue/queues';
-import { sendJobId } from './recovery-jobs';
+import { sendJobData, sendJobId } from './recovery-jobs';
 
 export interface ScheduledMessage {
   id: string;
@@ -28,7 +28,7 @@ export class MessageScheduler {
     await this.queue.addBulk(
       messages.map((m) => ({
         name: 'send',
-        data: { messageId: m.id },
+        data: sendJobData(m),
         opts: { jobId: sendJobId(m.key, m.scheduledFor), delay: Math.max(0, m.scheduledFor.getTime() - now), removeOnComplete: true, removeOnFail: 1000 },
       })),
     );

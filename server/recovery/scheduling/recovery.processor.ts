@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { QUEUES } from '../../queue/queues';
 import { SendMessage } from '../sending/send-message';
 import { PlanEnrollment } from './plan-enrollment';
-import type { RecoveryJob } from './recovery-jobs';
+import type { RecoveryJob, SendJobData } from './recovery-jobs';
 
 /**
  * Wakes up planned messages and waterfall deadlines. Failures are handled inside: a job never retries by
@@ -28,7 +28,10 @@ export class RecoveryProcessor extends WorkerHost implements OnModuleInit {
   }
 
   async process(job: Job<RecoveryJob['data']>): Promise<string> {
-    if (job.name === 'send') return this.send.run((job.data as { messageId: string }).messageId);
+    if (job.name === 'send') {
+      const data = job.data as SendJobData;
+      return this.send.run(data.messageId, data.enrollmentId);
+    }
     if (job.name === 'plan') return (await this.plan.run((job.data as { enrollmentId: string }).enrollmentId)).decision.kind;
     throw new Error(`unknown recovery job ${job.name}`);
   }

@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CLOCK, Clock } from '../../common/clock';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PermanentSendError, SendReceipt, TransientSendError } from '../channels/channel';
-import { applyDecision, decideNext, Planning, PLANNING, planNext, PlanOutcome } from '../planning/next-message';
+import { applyDecision, Decided, decideNext, Planning, PLANNING, planNext, PlanOutcome } from '../planning/next-message';
 import { MessageScheduler, ScheduledMessage } from '../scheduling/message-scheduler';
 import { sendLockKey } from '../suppression/send-lock';
 import { ChannelSenders } from './channel-senders';
@@ -52,7 +52,11 @@ export class SendMessage {
     @Inject(PLANNING) private readonly planning: Planning,
   ) {}
 
-  async run(messageId: string): Promise<SendOutcome> {
+  /**
+   * `enrollmentId`, when the wake-up carries it, lets the re-check's read of the planner's input travel with
+   * the locks in the first round trip; it is only used when it is the locked message's enrollment.
+   */
+  async run(messageId: string, enrollmentId?: string): Promise<SendOutcome> {
     const client = await this.sendPool.pool.connect();
     const toSchedule: ScheduledMessage[] = [];
     let recheck: { enrollmentId: string; at: Date } | undefined;
@@ -71,10 +75,15 @@ export class SendMessage {
         text: `SELECT id, key, enrollment_id, checkout_id, step_index, channel, status, attempts, scheduled_for FROM messages WHERE id = $1 FOR UPDATE`,
         values: [messageId],
       });
+      // Queued after the locks, in the same transaction: it reads the world as the locks leave it.
+      const now = this.clock.now();
+      const early = enrollmentId ? settle(decideNext(client, enrollmentId, now, this.planning)) : undefined;
       const [found, , rows] = await Promise.all([lock, begin, read]);
       locked = found.rows[0]?.lock;
+      const row = rows.rows[0];
+      const decided = early && row?.enrollment_id === enrollmentId ? { now, result: early } : undefined;
 
-      const prepared = await this.prepare(client, rows.rows[0], toSchedule, onRecheck);
+      const prepared = await this.prepare(client, row, decided, toSchedule, onRecheck);
       if (prepared.outcome !== 'send') return prepared.outcome;
       const message = prepared.message;
 
@@ -126,6 +135,7 @@ export class SendMessage {
   private async prepare(
     client: PoolClient,
     message: MessageRow | undefined,
+    early: { now: Date; result: Promise<Settled<Decided | null>> } | undefined,
     toSchedule: ScheduledMessage[],
     onRecheck: (r: { enrollmentId: string; at: Date }) => void,
   ): Promise<{ outcome: 'send'; message: MessageRow; committed: Promise<unknown> } | { outcome: Exclude<SendOutcome, 'sent'> }> {
@@ -134,8 +144,8 @@ export class SendMessage {
         await client.query('COMMIT');
         return { outcome: 'not_planned' };
       }
-      const now = this.clock.now();
-      const decided = await decideNext(client, message.enrollment_id, now, this.planning);
+      const now = early?.now ?? this.clock.now();
+      const decided = early ? unwrap(await early.result) : await decideNext(client, message.enrollment_id, now, this.planning);
       const decision: PlanOutcome['decision'] = decided?.decision ?? { kind: 'none', reason: 'enrollment_missing' };
       const same = decision.kind === 'send' && decision.stepIndex === message.step_index && decision.channel === message.channel;
       if (same && decision.sendAt.getTime() <= now.getTime() + ON_TIME_TOLERANCE_MS * this.config.campaignTimeScale) {
@@ -227,4 +237,19 @@ export class SendMessage {
       throw error;
     }
   }
+}
+
+type Settled<T> = { value: T } | { error: unknown };
+
+/** A promise that is awaited later (or not at all, when the message is no longer planned) must not reject unheard. */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+function unwrap<T>(settled: Settled<T>): T {
+  if ('error' in settled) throw settled.error;
+  return settled.value;
 }
