@@ -58,9 +58,23 @@ export interface TemplateContextInput {
 
 const FALLBACK_LOCALE = 'en';
 
+// Asking Intl about a locale costs tens of microseconds, and every amount of every message asks; shoppers
+// bring few distinct locales. Bounded, so that odd input cannot grow it without end.
+const resolvedLocales = new Map<string, string>();
+const MAX_RESOLVED_LOCALES = 1_000;
+
 /** A usable BCP 47 locale: the given one when Intl knows it, else "en". */
 export function resolveLocale(locale: string | null | undefined): string {
   if (!locale) return FALLBACK_LOCALE;
+  let resolved = resolvedLocales.get(locale);
+  if (resolved === undefined) {
+    resolved = lookUpLocale(locale);
+    if (resolvedLocales.size < MAX_RESOLVED_LOCALES) resolvedLocales.set(locale, resolved);
+  }
+  return resolved;
+}
+
+function lookUpLocale(locale: string): string {
   try {
     const [canonical] = Intl.getCanonicalLocales(locale.replace(/_/g, '-'));
     return canonical && Intl.NumberFormat.supportedLocalesOf([canonical]).length > 0 ? canonical : FALLBACK_LOCALE;
