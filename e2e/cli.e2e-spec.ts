@@ -75,6 +75,47 @@ describe('npm run cli -- sources:*', () => {
   });
 });
 
+describe('npm run cli -- admin:create', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['-r', '@swc-node/register', 'server/cli/main.ts', ...args], {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, DATABASE_URL: database.url, REDIS_PREFIX: 'test-cli-admin' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('cli-admin');
+    pool = createPool(database.url, 1);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('creates a console user with an argon2id hash, never the password', async () => {
+    const result = cli('admin:create', '--email', 'Ops@Shop.example', '--password', 'a long enough secret', '--role', 'admin', '--name', 'Ops');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Created admin ops@shop\.example \(id [0-9a-f-]{36}\)\.$/m);
+    const { rows } = await pool.query('SELECT email, role, name, password_hash FROM admin_users');
+    expect(rows).toEqual([{ email: 'ops@shop.example', role: 'admin', name: 'Ops', password_hash: expect.stringMatching(/^\$argon2id\$/) }]);
+  });
+
+  it('names each wrong flag, refuses a taken email, and stores nothing', async () => {
+    const bad = cli('admin:create', '--email', 'not-an-email', '--password', 'short', '--role', 'boss');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--email: must be an email address');
+    expect(bad.stderr).toContain('--password: must be at least 12 characters');
+    expect(bad.stderr).toContain('--role: must be one of admin, marketer, analyst');
+    const taken = cli('admin:create', '--email', 'ops@shop.example', '--password', 'another long secret', '--role', 'analyst');
+    expect(taken.status).toBe(2);
+    expect(taken.stderr).toContain('--email: a console user with this email already exists');
+    expect((await pool.query('SELECT count(*)::int AS n FROM admin_users')).rows[0].n).toBe(1);
+  });
+});
+
 describe('npm run cli -- ml:train', () => {
   let database: TestDatabase;
   let pool: Pool;

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
@@ -30,6 +31,7 @@ export async function createApp(config: AppConfig, logger: Logger, options: AppO
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  await app.register(fastifyCookie as never);
   app.get(InFlightRequests).install(fastify);
   installBodyParsing(fastify);
   installRequestTelemetry(fastify, app.get(MetricsService), logger);

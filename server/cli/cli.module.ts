@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppModule } from '../app.module';
 import { AppConfig } from '../config/app-config';
+import { AdminModule } from '../admin/admin.module';
 import { MlModule } from '../ml/ml.module';
 import { SourcesModule } from '../sources/sources.module';
 
@@ -8,6 +9,6 @@ import { SourcesModule } from '../sources/sources.module';
 @Module({})
 export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: CliModule, imports: [AppModule.core(config), SourcesModule, MlModule.forCli()] };
+    return { module: CliModule, imports: [AppModule.core(config), SourcesModule, MlModule.forCli(), AdminModule] };
   }
 }

@@ -1,7 +1,11 @@
 import { BadRequestException, Controller, Get, HttpCode, NotFoundException, Param, Post, UnprocessableEntityException, UseGuards } from '@nestjs/common';
 import { FEATURE_SCHEMA_VERSION } from '../../ml/features';
 import { ModelVersions } from './model-versions.service';
-import { OperationsTokenGuard } from './operations-token.guard';
+import { AdminAuthGuard } from '../admin/auth/admin-auth.guard';
+import type { AdminIdentity } from '../admin/auth/admin-identity';
+import { CurrentAdmin } from '../admin/auth/current-admin.decorator';
+import { AdminRoles, CAN_EDIT_MARKETING } from '../admin/auth/roles.decorator';
+import { AuditLog } from '../admin/audit/audit-log.service';
 import { SendTimeLearning } from './send-time-learning';
 import { TrainingRuns } from './training-runs.service';
 
@@ -16,12 +20,13 @@ function uuidParam(value: string, name: string): string {
 
 /** Model versions, promotion and rollback, training runs and their progress, and what send-time learning found. */
 @Controller('admin/api/ml')
-@UseGuards(OperationsTokenGuard)
+@UseGuards(AdminAuthGuard)
 export class MlController {
   constructor(
     private readonly versions: ModelVersions,
     private readonly runs: TrainingRuns,
     private readonly sendTimes: SendTimeLearning,
+    private readonly audit: AuditLog,
   ) {}
 
   @Get('versions')
@@ -32,12 +37,14 @@ export class MlController {
   /** Promote a version; promoting an earlier one is the rollback. */
   @Post('versions/:id/promote')
   @HttpCode(200)
-  async promote(@Param('id') id: string) {
-    const result = await this.versions.promote(uuidParam(id, 'id'), 'operations API', FEATURE_SCHEMA_VERSION);
+  @AdminRoles(...CAN_EDIT_MARKETING)
+  async promote(@Param('id') id: string, @CurrentAdmin() who: AdminIdentity) {
+    const result = await this.versions.promote(uuidParam(id, 'id'), who.actor, FEATURE_SCHEMA_VERSION);
     if (!result.ok && result.reason === 'not_found') throw new NotFoundException({ error: 'not_found', message: `no model version ${id}` });
     if (!result.ok) {
       throw new UnprocessableEntityException({ error: 'incompatible_model', message: 'this version was trained on other features than this server computes; retrain instead' });
     }
+    await this.audit.record(who, { action: 'promote', resource: 'model_versions', resourceId: id });
     return { promoted: id };
   }
 
@@ -49,8 +56,11 @@ export class MlController {
   /** "Retrain now": 202 with the queued run; poll it for progress. */
   @Post('training-runs')
   @HttpCode(202)
-  async requestRun() {
-    return this.runs.request('manual', { requestedBy: 'operations API' });
+  @AdminRoles(...CAN_EDIT_MARKETING)
+  async requestRun(@CurrentAdmin() who: AdminIdentity) {
+    const run = await this.runs.request('manual', { requestedBy: who.actor });
+    await this.audit.record(who, { action: 'train', resource: 'training_runs', resourceId: run.id });
+    return run;
   }
 
   @Get('training-runs/:id')

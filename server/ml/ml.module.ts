@@ -5,7 +5,6 @@ import { MlController } from './ml.controller';
 import { ModelRegistry } from './model-registry';
 import { ModelVersions } from './model-versions.service';
 import { NightlyTraining } from './nightly-training';
-import { OperationsTokenGuard } from './operations-token.guard';
 import { RecoveryPolicy } from './recovery-policy';
 import { SendTimeLearning } from './send-time-learning';
 import { TrainingProcessor } from './training.processor';
@@ -25,10 +24,7 @@ export class MlModule {
     if (runsWorkers(config.role)) providers.push(TrainingProcessor);
     if (runsScheduler(config.role)) providers.push(NightlyTraining);
     const controllers: Type[] = [];
-    if (servesHttpApi(config.role)) {
-      controllers.push(MlController);
-      providers.push(OperationsTokenGuard);
-    }
+    if (servesHttpApi(config.role)) controllers.push(MlController);
     return { module: MlModule, providers, controllers, exports: BASE_PROVIDERS };
   }
 
