@@ -6,6 +6,7 @@ import { migrateDatabase } from '../database/migrate';
 import { createLogger, PinoNestLogger } from '../logging/logger';
 import { CliModule } from './cli.module';
 import { CliUsageError } from './cli-support';
+import { createAdmin } from './admin-commands';
 import { trainNow } from './ml-train-command';
 import { createSource, listSources, setSourceEnabled } from './sources-commands';
 import { mlEval } from './ml-eval-command';
@@ -19,6 +20,8 @@ Commands:
   sources:list         list sources (key prefixes only; keys are stored hashed)
   sources:disable --id ID
   sources:enable --id ID
+  admin:create --email EMAIL --password PASSWORD --role admin|marketer|analyst [--name NAME]
+                       create a console user (password: 12 characters or more)
   ml:train             run the nightly training job now: learn from settled decisions, evaluate on a
                        time-based holdout, store the version and promote it if it beats the current one
   ml:eval --world FILE train on a simulated shop (e.g. ml/worlds/default.json) and compare the learned policy
@@ -31,6 +34,9 @@ const OPTIONS = {
   origin: { type: 'string', multiple: true },
   'require-email-opt-in': { type: 'boolean' },
   id: { type: 'string' },
+  email: { type: 'string' },
+  password: { type: 'string' },
+  role: { type: 'string' },
   world: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -48,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const commands: Record<string, true> = { 'sources:create': true, 'sources:list': true, 'sources:disable': true, 'sources:enable': true, 'ml:train': true, 'ml:eval': true };
+  const commands: Record<string, true> = { 'sources:create': true, 'sources:list': true, 'sources:disable': true, 'sources:enable': true, 'ml:train': true, 'ml:eval': true, 'admin:create': true };
   if (!commands[command]) {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
@@ -69,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'sources:list') await listSources(app, out);
     if (command === 'sources:disable') await setSourceEnabled(app, values, false, out);
     if (command === 'sources:enable') await setSourceEnabled(app, values, true, out);
+    if (command === 'admin:create') await createAdmin(app, values, out);
     if (command === 'ml:train') return await trainNow(app, out, (line) => process.stderr.write(`${line}\n`));
     return 0;
   } finally {
