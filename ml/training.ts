@@ -55,7 +55,8 @@ export interface TrainingOutcome {
 const MIN_AUC = 0.55;
 
 function splitByTime(examples: readonly TrainingExample[], now: Date, holdoutFraction: number): { train: TrainingExample[][]; holdout: TrainingExample[][] } {
-  const sequences = trajectories(examples.filter((e) => e.decidedAt.getTime() <= now.getTime()));
+  const settled = (t: TrainingExample[]) => t.every((e) => e.decidedAt.getTime() <= now.getTime());
+  const sequences = trajectories(examples).filter(settled);
   const startOf = (t: TrainingExample[]) => Math.min(...t.map((e) => e.decidedAt.getTime()));
   sequences.sort((a, b) => startOf(a) - startOf(b));
   const cut = Math.round(sequences.length * (1 - holdoutFraction));
