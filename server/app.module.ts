@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module, ModuleMetadata } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from './admin/admin.module';
+import { AdminResourcesModule } from './admin/resources/admin-resources.module';
 import { CLOCK, Clock, systemClock } from './common/clock';
 import { APP_CONFIG, AppConfig, runsScheduler, servesHttpApi } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
@@ -50,6 +51,7 @@ export class AppModule {
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
     const imports: NonNullable<ModuleMetadata['imports']> = [AppModule.core(config, options), HealthModule, RecoveryModule.forRoot(config)];
     if (servesHttpApi(config.role)) imports.push(IngestionModule, TrackerModule, DiscountsApiModule, AdminModule);
+    if (servesHttpApi(config.role)) imports.push(AdminResourcesModule);
     if (runsScheduler(config.role)) imports.push(ScheduleModule.forRoot());
     return { module: AppModule, imports };
   }

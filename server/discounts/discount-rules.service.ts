@@ -47,10 +47,10 @@ export class DiscountRulesService {
     return row ? toRule(row) : null;
   }
 
-  /** Stores a rule checked by `parseDiscountRuleInput`; an id is assigned unless the input has one. */
-  async create(input: DiscountRuleInput, now: Date): Promise<CreateRuleResult> {
+  /** Stores a rule checked by `parseDiscountRuleInput`; an id is assigned unless the input has one. `executor`: a transaction to join. */
+  async create(input: DiscountRuleInput, now: Date, executor: DbExecutor = this.db): Promise<CreateRuleResult> {
     const { id, ...fields } = input;
-    const rows = await this.db
+    const rows = await executor
       .insert(discountRules)
       .values({ ...(id !== undefined ? { id } : {}), ...fields, createdAt: now, updatedAt: now })
       .onConflictDoNothing({ target: discountRules.id })
@@ -59,15 +59,15 @@ export class DiscountRulesService {
   }
 
   /** Replaces a rule's fields if it is still at `expectedVersion`, and moves it to the next version. */
-  async update(id: string, input: DiscountRuleInput, expectedVersion: number, now: Date): Promise<UpdateRuleResult> {
+  async update(id: string, input: DiscountRuleInput, expectedVersion: number, now: Date, executor: DbExecutor = this.db): Promise<UpdateRuleResult> {
     const { id: _ignored, ...fields } = input;
-    const rows = await this.db
+    const rows = await executor
       .update(discountRules)
       .set({ ...fields, version: sql`${discountRules.version} + 1`, updatedAt: now })
       .where(and(eq(discountRules.id, id), eq(discountRules.version, expectedVersion)))
       .returning();
     if (rows[0]) return { ok: true, rule: toRule(rows[0]) };
-    const current = await this.get(id);
+    const current = await this.get(id, executor);
     return current ? { ok: false, reason: 'version_conflict', currentVersion: current.version } : { ok: false, reason: 'not_found' };
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const origin = z.string().refine((value) => {
+/** A browser origin: scheme, host and optional port. */
+export const origin = z.string().refine((value) => {
   try {
     const url = new URL(value);
     return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;

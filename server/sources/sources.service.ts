@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { eq } from 'drizzle-orm';
 import Redis from 'ioredis';
-import { sources } from '../../models';
+import { sources, type Source } from '../../models';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { DATABASE, Database } from '../database/database';
+import { DATABASE, Database, Transaction } from '../database/database';
 import { createRedis, REDIS } from '../redis/redis.module';
 import { NewSource, newSourceSchema } from './source-input';
 import { generateWriteKey, hashWriteKey, writeKeyPrefix } from './write-key';
@@ -13,6 +13,15 @@ export interface AuthenticatedSource {
   name: string;
   shopifySecret: string | null;
   allowedOrigins: string[];
+}
+
+export interface SourceChanges {
+  name?: string;
+  allowedOrigins?: string[];
+  /** A string sets it, null removes it. */
+  shopifySecret?: string | null;
+  requireEmailOptIn?: boolean;
+  enabled?: boolean;
 }
 
 export interface CreatedSource {
@@ -56,22 +65,54 @@ export class SourcesService implements OnModuleInit, OnModuleDestroy {
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
-  async create(input: NewSource): Promise<CreatedSource> {
+  /** `within`: more work for the same transaction (e.g. the console's audit row). The change is announced after commit. */
+  async create(input: NewSource, within?: (tx: Transaction, created: Source) => Promise<void>): Promise<CreatedSource> {
     const valid = newSourceSchema.parse(input);
     const writeKey = generateWriteKey();
-    const [row] = await this.db
-      .insert(sources)
-      .values({
-        name: valid.name,
-        writeKeyHash: hashWriteKey(writeKey),
-        writeKeyPrefix: writeKeyPrefix(writeKey),
-        shopifySecret: valid.shopifySecret ?? null,
-        allowedOrigins: valid.allowedOrigins,
-        requireEmailOptIn: valid.requireEmailOptIn,
-      })
-      .returning({ id: sources.id, name: sources.name });
+    const row = await this.db.transaction(async (tx) => {
+      const [created] = await tx
+        .insert(sources)
+        .values({
+          name: valid.name,
+          writeKeyHash: hashWriteKey(writeKey),
+          writeKeyPrefix: writeKeyPrefix(writeKey),
+          shopifySecret: valid.shopifySecret ?? null,
+          allowedOrigins: valid.allowedOrigins,
+          requireEmailOptIn: valid.requireEmailOptIn,
+        })
+        .returning();
+      if (within) await within(tx, created);
+      return created;
+    });
     await this.announceChange();
     return { id: row.id, name: row.name, writeKey };
+  }
+
+  /**
+   * Changes a source's name, origins, Shopify secret (null removes it), email opt-in rule or enabled state;
+   * null when no source has that id. `within` runs in the same transaction; the change is announced after commit.
+   */
+  async update(id: string, changes: SourceChanges, within?: (tx: Transaction, before: Source, after: Source) => Promise<void>): Promise<Source | null> {
+    const row = await this.db.transaction(async (tx) => {
+      const [before] = await tx.select().from(sources).where(eq(sources.id, id)).for('update');
+      if (!before) return null;
+      const enabledChange = changes.enabled === undefined || changes.enabled === before.enabled ? {} : { enabled: changes.enabled, disabledAt: changes.enabled ? null : new Date() };
+      const [after] = await tx
+        .update(sources)
+        .set({
+          ...(changes.name !== undefined ? { name: changes.name } : {}),
+          ...(changes.allowedOrigins !== undefined ? { allowedOrigins: changes.allowedOrigins } : {}),
+          ...(changes.shopifySecret !== undefined ? { shopifySecret: changes.shopifySecret } : {}),
+          ...(changes.requireEmailOptIn !== undefined ? { requireEmailOptIn: changes.requireEmailOptIn } : {}),
+          ...enabledChange,
+        })
+        .where(eq(sources.id, id))
+        .returning();
+      if (within) await within(tx, before, after);
+      return after;
+    });
+    if (row) await this.announceChange();
+    return row;
   }
 
   /** Returns false when no source has that id. */

@@ -24,8 +24,13 @@ export interface OptOut {
 export class OptOutService {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async optOutCustomer(customerId: string, optOut: OptOut): Promise<number> {
-    return inTransaction(this.pool, (scope) => this.apply(scope, [customerId], optOut));
+  /** `within`: more work for the same transaction (e.g. the console's audit row), after the opt-out; it sees the cancelled count. */
+  async optOutCustomer(customerId: string, optOut: OptOut, within?: (scope: TransactionScope, cancelled: number) => Promise<void>): Promise<number> {
+    return inTransaction(this.pool, async (scope) => {
+      const cancelled = await this.apply(scope, [customerId], optOut);
+      if (within) await within(scope, cancelled);
+      return cancelled;
+    });
   }
 
   /** Every customer with this phone number (E.164) opts out; returns how many customers that was. */
