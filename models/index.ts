@@ -10,3 +10,4 @@ export * from './recovery';
 export * from './discounts';
 export * from './ml';
 export * from './admin';
+export * from './reports';

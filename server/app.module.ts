@@ -12,6 +12,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { QueueModule } from './queue/queue.module';
 import { RecoveryModule } from './recovery/recovery.module';
 import { RedisModule } from './redis/redis.module';
+import { ReportsModule } from './reports/reports.module';
 import { SettingsModule } from './settings/settings.module';
 import { TrackerModule } from './tracker/tracker.module';
 
@@ -51,7 +52,7 @@ export class AppModule {
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
     const imports: NonNullable<ModuleMetadata['imports']> = [AppModule.core(config, options), HealthModule, RecoveryModule.forRoot(config)];
     if (servesHttpApi(config.role)) imports.push(IngestionModule, TrackerModule, DiscountsApiModule, AdminModule);
-    if (servesHttpApi(config.role)) imports.push(AdminResourcesModule);
+    if (servesHttpApi(config.role)) imports.push(AdminResourcesModule, ReportsModule);
     if (runsScheduler(config.role)) imports.push(ScheduleModule.forRoot());
     return { module: AppModule, imports };
   }
