@@ -14,7 +14,8 @@ export function invalidRequest(problems: Problem[]): BadRequestException {
     error: 'invalid_request',
     message: problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; '),
     problems,
-    errors: Object.fromEntries(problems.filter((p) => p.path).map((p) => [p.path, p.message])),
+    // One message per field: the first, which is the field's own (a cross-field rule comes after).
+    errors: Object.fromEntries(problems.filter((p) => p.path).reverse().map((p) => [p.path, p.message])),
   });
 }
 
