@@ -34,7 +34,9 @@ describe('parseWorld', () => {
   });
 
   it('names a missing or mistyped field', () => {
-    expect(errorOf((w) => delete w.segments[0].base_logit).path).toBe('segments[0].base_logit');
+    const missing = errorOf((w) => delete w.segments[0].base_logit);
+    expect(missing.path).toBe('segments[0].base_logit');
+    expect(missing.message).toBe('segments[0].base_logit: required field is missing');
     expect(errorOf((w) => (w.history_checkouts = 12.5)).path).toBe('history_checkouts');
     expect(errorOf((w) => (w.segments[2].cart_value.median = -4)).path).toBe('segments[2].cart_value.median');
   });

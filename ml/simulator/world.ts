@@ -109,5 +109,10 @@ export function parseWorld(json: unknown): World {
     const key = issue.keys[0];
     throw new WorldError(formatPath([...issue.path, key]), 'unknown field');
   }
+  if (valueAt(value, issue.path) === undefined) throw new WorldError(formatPath(issue.path), 'required field is missing');
   throw new WorldError(formatPath(issue.path), issue.message);
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), root);
 }
