@@ -25,13 +25,15 @@ export interface FunnelGroup {
 
 /**
  * How a checkout walks the funnel, as SQL over a row with the four bucket columns: the index (1–4) of the
- * first step it did not convert at, 5 when it completed. `$3`–`$6` are the steps' windows as buckets, `$7`–`$9`
+ * first step it did not convert at, 5 when it completed. An optional step not reached is skipped only by a checkout
+ * that reached a later step. `$3`–`$6` are the steps' windows as buckets, `$7`–`$9`
  * whether contact, shipping and payment are optional.
  */
-const PASSED = (column: string, window: number, optional: number | null) =>
-  `(${column} BETWEEN 1 AND $${window}::int${optional === null ? '' : ` OR ($${optional}::boolean AND ${column} = 0)`})`;
-const STOP_SQL = `CASE WHEN NOT ${PASSED('contact_bucket', 3, 7)} THEN 1 WHEN NOT ${PASSED('shipping_bucket', 4, 8)} THEN 2
-  WHEN NOT ${PASSED('payment_bucket', 5, 9)} THEN 3 WHEN NOT ${PASSED('completed_bucket', 6, null)} THEN 4 ELSE 5 END`;
+const PASSED = (column: string, window: number, optional: number | null, later: string[]) =>
+  `(${column} BETWEEN 1 AND $${window}::int${optional === null ? '' : ` OR ($${optional}::boolean AND ${column} = 0 AND (${later.map((c) => `${c} > 0`).join(' OR ')}))`})`;
+const STOP_SQL = `CASE WHEN NOT ${PASSED('contact_bucket', 3, 7, ['shipping_bucket', 'payment_bucket', 'completed_bucket'])} THEN 1
+  WHEN NOT ${PASSED('shipping_bucket', 4, 8, ['payment_bucket', 'completed_bucket'])} THEN 2
+  WHEN NOT ${PASSED('payment_bucket', 5, 9, ['completed_bucket'])} THEN 3 WHEN NOT ${PASSED('completed_bucket', 6, null, [])} THEN 4 ELSE 5 END`;
 /** When the step before the stop was reached: the window of the stop runs from there. */
 const PREVIOUS_AT_SQL = `CASE stop WHEN 1 THEN started_at WHEN 2 THEN coalesce(contact_at, started_at)
   WHEN 3 THEN coalesce(shipping_at, contact_at, started_at) ELSE coalesce(payment_at, shipping_at, contact_at, started_at) END`;

@@ -13,6 +13,7 @@ import { ReportFolder } from './report-folder';
 import { parseDashboardParams, parseDropoffParams, parseFunnelParams, parseRecoveryParams } from './report-params';
 
 const CSV_MAX_ROWS = 10_000;
+const DROPOFF_FILTERS = ['stage', 'from', 'to', 'window', 'optional', 'outcome', 'device', 'sourceId', 'customerType', 'format'] as const;
 type Query = Record<string, unknown>;
 
 /** Funnel, drop-offs, recovery and the dashboard: read by every console role, as JSON or `?format=csv`. */
@@ -46,7 +47,7 @@ export class ReportsController {
   async dropoffs(@Query() query: Query, @Res({ passthrough: true }) reply: FastifyReply) {
     const now = this.clock.now();
     const p = parseDropoffParams(query, now);
-    const list = parseListQuery(query, { filters: [], sortable: ['startedAt', 'lastStepAt', 'cartValue'], defaultSort: { field: 'startedAt', order: 'DESC' } });
+    const list = parseListQuery(query, { filters: DROPOFF_FILTERS, sortable: ['startedAt', 'lastStepAt', 'cartValue'], defaultSort: { field: 'startedAt', order: 'DESC' } });
     await this.folder.catchUp();
     const page = p.csv ? { ...list, offset: 0, limit: CSV_MAX_ROWS } : list;
     const { rows, total } = await dropoffList(this.pool, p, page, now);
