@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CAMPAIGN } from '../campaigns/default-campaign';
 import { DiscountRulesSnapshot } from '../server/ml/discount-rules-snapshot';
-import { type AdminClient, signInEveryRole } from './support/admin-client';
+import { signInEveryRole } from './support/admin-client';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** Campaigns, discount rules and templates through the admin API, as the console uses them. */
