@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { newSourceSchema, origin } from '../../../sources/source-input';
 
-export const SOURCE_READ_ONLY = ['id', 'writeKeyPrefix', 'hasShopifySecret', 'createdAt', 'disabledAt'] as const;
+export const SOURCE_READ_ONLY = ['id', 'writeKey', 'writeKeyPrefix', 'hasShopifySecret', 'createdAt', 'disabledAt'] as const;
 
 export const SOURCE_LIST = {
   filters: ['q', 'enabled'] as const,
