@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from './admin/admin.module';
 import { AdminResourcesModule } from './admin/resources/admin-resources.module';
 import { CLOCK, Clock, systemClock } from './common/clock';
+import { ConsoleModule } from './console/console.module';
 import { APP_CONFIG, AppConfig, runsScheduler, servesHttpApi } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { DiscountsApiModule } from './discounts/discounts-api.module';
@@ -51,7 +52,7 @@ export class AppModule {
 
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
     const imports: NonNullable<ModuleMetadata['imports']> = [AppModule.core(config, options), HealthModule, RecoveryModule.forRoot(config)];
-    if (servesHttpApi(config.role)) imports.push(IngestionModule, TrackerModule, DiscountsApiModule, AdminModule);
+    if (servesHttpApi(config.role)) imports.push(IngestionModule, TrackerModule, DiscountsApiModule, AdminModule, ConsoleModule);
     if (servesHttpApi(config.role)) imports.push(AdminResourcesModule, ReportsModule);
     if (runsScheduler(config.role)) imports.push(ScheduleModule.forRoot());
     return { module: AppModule, imports };
