@@ -1,0 +1,72 @@
+import { Box, Stack, Typography } from '@mui/material';
+import { useWatch } from 'react-hook-form';
+import { NumberInput, ReferenceInput, SelectInput, TextInput, useSimpleFormIteratorItem, useWrappedSource } from 'react-admin';
+import { ChannelIcon, channelLabel } from '../common/channels';
+import type { ChannelChoice, ChannelKind } from '../data/types';
+import { ChannelOrderInput } from './ChannelOrderInput';
+import { DelayInput } from './DelayInput';
+
+/** Typed as text ("15, 60, 240"); `toCampaignBody` turns it into numbers when saving. */
+const arms = {
+  format: (value: number[] | string | null | undefined) => (Array.isArray(value) ? value.join(', ') : (value ?? '')),
+  parse: (text: string) => text,
+};
+
+/** The templates a step needs: one per concrete channel; `last engaged` may use any of the three. */
+function templateChannels(channels: ChannelChoice[]): ChannelKind[] {
+  const concrete = new Set(channels.filter((c): c is ChannelKind => c !== 'last_engaged'));
+  if (channels.includes('last_engaged')) for (const c of ['push', 'email', 'sms'] as const) concrete.add(c);
+  return (['push', 'email', 'sms'] as const).filter((c) => concrete.has(c));
+}
+
+/** One step of the sequence: when, through which channels, with which templates, offer and fallback. */
+export function StepFields() {
+  const { index } = useSimpleFormIteratorItem();
+  const channels = (useWatch({ name: useWrappedSource('channels') }) as ChannelChoice[] | undefined) ?? [];
+  const until = useWatch({ name: useWrappedSource('waterfall.until') }) as string | undefined;
+  return (
+    <Box sx={{ py: 1, width: '100%' }} data-testid={`step-${index}`}>
+      <Typography variant="subtitle2" sx={{ mb: 1 }}>
+        Step {index + 1}
+      </Typography>
+      <Stack sx={{ alignItems: 'flex-start', flexWrap: 'wrap' }} direction="row" spacing={2} useFlexGap>
+        <DelayInput source="delayMinutes" label="after abandonment" />
+        <ChannelOrderInput source="channels" />
+      </Stack>
+      <Stack sx={{ flexWrap: 'wrap' }} direction="row" spacing={2} useFlexGap>
+        {templateChannels(channels).map((channel) => (
+          <ReferenceInput key={channel} source={`templates.${channel}`} reference="templates" filter={{ channel }} sort={{ field: 'key', order: 'ASC' }} perPage={100}>
+            <SelectInput
+              label={
+                <Stack sx={{ alignItems: 'center' }} direction="row" spacing={0.5} component="span">
+                  <ChannelIcon channel={channel} fontSize="inherit" />
+                  <span>{channelLabel(channel)} template</span>
+                </Stack>
+              }
+              optionText={(t: { key: string; name: string }) => `${t.name} (${t.key})`}
+              sx={{ minWidth: 220 }}
+              emptyText="—"
+            />
+          </ReferenceInput>
+        ))}
+        <ReferenceInput source="discountRuleId" reference="discount-rules" sort={{ field: 'priority', order: 'ASC' }} perPage={100}>
+          <SelectInput label="Discount rule" optionText="name" emptyText="Any matching rule" sx={{ minWidth: 220 }} />
+        </ReferenceInput>
+      </Stack>
+      <Stack sx={{ flexWrap: 'wrap' }} direction="row" spacing={2} useFlexGap>
+        <SelectInput
+          source="waterfall.until"
+          label="Fall back to the next channel"
+          emptyText="never"
+          choices={[
+            { id: 'delivered', name: 'when not delivered' },
+            { id: 'clicked', name: 'when not clicked' },
+          ]}
+          sx={{ minWidth: 220 }}
+        />
+        {until ? <NumberInput source="waterfall.afterMinutes" label="within (minutes)" min={1} sx={{ width: 160 }} /> : null}
+        <TextInput source="sendTimeArms" label="Send-time options (minutes)" helperText="the bandit picks one per segment; empty: always the delay" format={arms.format} parse={arms.parse} sx={{ minWidth: 260 }} />
+      </Stack>
+    </Box>
+  );
+}

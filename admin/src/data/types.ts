@@ -1,0 +1,103 @@
+/** The shapes of docs/admin-api.md that the console reads and sends beyond plain records. */
+
+export type ChannelKind = 'email' | 'push' | 'sms';
+export type ChannelChoice = ChannelKind | 'last_engaged';
+export const CHANNELS: ChannelKind[] = ['email', 'push', 'sms'];
+export type CheckoutStage = 'cart' | 'started' | 'contact' | 'shipping' | 'payment' | 'completed';
+export const STAGES: CheckoutStage[] = ['cart', 'started', 'contact', 'shipping', 'payment', 'completed'];
+
+export interface CampaignStep {
+  delayMinutes: number;
+  channels: ChannelChoice[];
+  templates: Partial<Record<ChannelKind, string>>;
+  discountRuleId?: string | null;
+  waterfall?: { until: 'delivered' | 'clicked'; afterMinutes: number } | null;
+  sendTimeArms?: number[] | null;
+}
+
+export interface CampaignBody {
+  name: string;
+  priority?: number;
+  triggerIdleMinutes?: number;
+  eligibility?: { minCartValue?: number | null; maxCartValue?: number | null; stages?: CheckoutStage[] | null; customerType?: 'new' | 'returning' | 'any' };
+  steps: CampaignStep[];
+  quietHours?: { start: string; end: string };
+  frequencyCap?: { maxMessages: number; windowHours: number; minGapHours: number };
+  expiryHours?: number;
+  attributionWindowHours?: number;
+}
+
+export interface PreviewRequest {
+  campaign: CampaignBody;
+  abandonedAt: string;
+  timezone: string;
+  channels: ChannelKind[];
+  phone?: string | null;
+  lastEngagedChannel?: ChannelKind | null;
+  assume: { delivered: boolean; opened: boolean; clicked: boolean };
+  checkout?: { cartValue: number; stage: CheckoutStage; isNewCustomer: boolean };
+}
+
+export interface PreviewOffer {
+  ruleId: string;
+  ruleName: string;
+  type: 'percent' | 'fixed_amount' | 'free_shipping';
+  percent?: number | null;
+  allowedPercents: number[];
+  discountValue: number;
+}
+
+export interface PreviewMessage {
+  stepIndex: number;
+  channel: ChannelKind;
+  dueAt: string;
+  at: string;
+  localTime: string;
+  deferredBy: string[];
+  skipped: Array<{ channel: ChannelKind; reason: string }>;
+  skippedSteps: number[];
+  offer: PreviewOffer | null;
+}
+
+export interface PreviewResponse {
+  eligible: boolean;
+  ineligibleReason: string | null;
+  expiresAt: string;
+  messages: PreviewMessage[];
+  end: { reason: string };
+}
+
+export interface DiscountContext {
+  cartValue: number;
+  ordersCount: number;
+  lifetimeValue: number;
+  isNewCustomer: boolean;
+  stage: CheckoutStage;
+  stepIndex: number;
+  previousOffers: Array<{ type: 'percent' | 'fixed_amount' | 'free_shipping'; percent: number }>;
+  shippingValue?: number | null;
+}
+
+export interface RuleTestRequest {
+  context: DiscountContext;
+  rules?: unknown[];
+  pinnedRuleId?: string | null;
+}
+
+export interface RuleTestResponse {
+  rule: { id: string; name: string; priority: number; offer: { type: string; amount: number } } | null;
+  rules: Array<{ id: string; name: string; priority: number; matched: boolean; mismatch: string | null }>;
+  allowedPercents: number[];
+  defaultPercent: number;
+  discountValue: number;
+}
+
+export interface TemplatePreviewRequest {
+  template: { channel: ChannelKind; subject?: string | null; html?: string | null; text: string };
+  sample?: Record<string, unknown>;
+}
+
+export type TemplatePreviewResponse =
+  | { channel: 'email'; subject: string; html: string | null; text: string }
+  | { channel: 'sms'; body: string; encoding: 'GSM-7' | 'UCS-2'; units: number; segments: number }
+  | { channel: 'push'; title: string | null; body: string; truncated: boolean };

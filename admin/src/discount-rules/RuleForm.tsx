@@ -1,0 +1,113 @@
+import { Box, Divider, Typography } from '@mui/material';
+import { BooleanInput, NumberInput, SaveButton, SelectArrayInput, SelectInput, SimpleForm, TextInput, Toolbar, required } from 'react-admin';
+import { useWatch } from 'react-hook-form';
+import { useCanEdit } from '../auth/roles';
+import { STAGES } from '../data/types';
+import { RuleTester } from './RuleTester';
+
+const row = { display: 'flex', gap: 2, flexWrap: 'wrap' } as const;
+const STEP_CHOICES = Array.from({ length: 10 }, (_, i) => ({ id: i, name: `step ${i + 1}` }));
+
+function Section({ title, hint }: { title: string; hint?: string }) {
+  return (
+    <Box sx={{ width: '100%', mt: 2 }}>
+      <Typography variant="subtitle1">{title}</Typography>
+      {hint ? (
+        <Typography variant="caption" color="text.secondary">
+          {hint}
+        </Typography>
+      ) : null}
+      <Divider />
+    </Box>
+  );
+}
+
+function OfferInputs() {
+  const type = useWatch({ name: 'offer.type' }) as string | undefined;
+  return (
+    <Box sx={row}>
+      <SelectInput
+        source="offer.type"
+        label="Offer"
+        validate={required()}
+        choices={[
+          { id: 'percent', name: 'percent off' },
+          { id: 'fixed_amount', name: 'amount off' },
+          { id: 'free_shipping', name: 'free shipping' },
+        ]}
+      />
+      {type !== 'free_shipping' ? <NumberInput source="offer.amount" label={type === 'percent' ? 'Default percent' : 'Amount'} min={0} /> : null}
+      {type === 'percent' ? <NumberInput source="offer.minPercent" label="Model may choose from (%)" min={0} /> : null}
+      {type === 'percent' ? <NumberInput source="offer.maxPercent" label="up to (%)" min={0} /> : null}
+      <NumberInput source="offer.maxDiscountValue" label="Cap (money)" helperText="most it may give away" min={0} />
+      <NumberInput source="offer.expiryHours" label="Code valid (hours)" min={1} />
+    </Box>
+  );
+}
+
+/** Conditions (all must hold), the offer with its caps, and the tester beside them. */
+export function RuleForm({ create = false }: { create?: boolean }) {
+  const canEdit = useCanEdit();
+  return (
+    <SimpleForm
+      toolbar={
+        canEdit ? (
+          <Toolbar>
+            <SaveButton />
+          </Toolbar>
+        ) : (
+          false
+        )
+      }
+      warnWhenUnsavedChanges
+    >
+      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 3fr) minmax(340px, 2fr)' }, gap: 3, width: '100%' }}>
+        <Box>
+          <Box sx={row}>
+            {create ? <TextInput source="id" label="Id (optional)" helperText="letters, digits, - and _" /> : null}
+            <TextInput source="name" validate={required()} sx={{ minWidth: 280 }} />
+            <NumberInput source="priority" helperText="lower is considered first" />
+            <BooleanInput source="enabled" />
+          </Box>
+          <Section title="Conditions" hint="all must hold; empty means any" />
+          <Box sx={row}>
+            <NumberInput source="conditions.minCartValue" label="Cart value from" />
+            <NumberInput source="conditions.maxCartValue" label="to" />
+            <NumberInput source="conditions.minOrdersCount" label="Orders from" />
+            <NumberInput source="conditions.maxOrdersCount" label="to" />
+            <NumberInput source="conditions.minLifetimeValue" label="Lifetime value from" />
+            <NumberInput source="conditions.maxLifetimeValue" label="to" />
+          </Box>
+          <Box sx={row}>
+            <SelectInput
+              source="conditions.customerType"
+              label="Customers"
+              emptyText="any"
+              choices={[
+                { id: 'any', name: 'any' },
+                { id: 'new', name: 'new' },
+                { id: 'returning', name: 'returning' },
+              ]}
+            />
+            <SelectInput
+              source="conditions.previousOffer"
+              label="Offered before"
+              emptyText="either"
+              choices={[
+                { id: 'none', name: 'never' },
+                { id: 'any', name: 'yes' },
+              ]}
+            />
+            <SelectArrayInput source="conditions.stages" label="Stage reached" choices={STAGES.map((s) => ({ id: s, name: s }))} sx={{ minWidth: 180 }} />
+            <SelectArrayInput source="conditions.steps" label="Campaign steps" choices={STEP_CHOICES} sx={{ minWidth: 180 }} />
+          </Box>
+          <Section title="Offer" />
+          <OfferInputs />
+        </Box>
+        <Box sx={{ position: { lg: 'sticky' }, top: { lg: 64 }, alignSelf: 'start' }}>
+          <RuleTester />
+        </Box>
+      </Box>
+    </SimpleForm>
+  );
+}
