@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from './features';
 import type { TrainingExample } from './model';
-import { doublyRobustValue, type LoggedDecision, marginPer1000 } from './off-policy';
+import { doublyRobustValue, type LoggedDecision, marginPer1000, weightedMarginPer1000 } from './off-policy';
 import { createRandom } from './random';
 import { makeContext } from './test-support';
 
@@ -52,6 +52,14 @@ describe('off-policy estimates of margin', () => {
     const truth = (e: TrainingExample, a: Action) => 10 * ((a === sms) === (e.ctx.stage === 'shipping') ? 0.5 : 0.2);
     const dr = marginPer1000(alwaysSms(log, truth), economics);
     expect(Math.abs(dr - 3500)).toBeLessThan(200);
+  });
+
+  it('the weighted (self-normalised) form recovers the same value, and equals plain DR when every weight is 1', () => {
+    const truth = (e: TrainingExample, a: Action) => 10 * ((a === sms) === (e.ctx.stage === 'shipping') ? 0.5 : 0.2);
+    expect(Math.abs(weightedMarginPer1000(alwaysSms(log, () => 0), economics) - 3500)).toBeLessThan(150);
+    expect(Math.abs(weightedMarginPer1000(alwaysSms(log, truth), economics) - 3500)).toBeLessThan(150);
+    const onPolicy = log.slice(0, 500).map((e) => [{ example: { ...e, propensity: 1 }, target: e.action, qLogged: 2, qTarget: 2 }]);
+    expect(weightedMarginPer1000(onPolicy, economics)).toBeCloseTo(marginPer1000(onPolicy, economics), 8);
   });
 
   it('walks a sequence back from its outcome, charging each logged message', () => {

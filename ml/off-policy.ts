@@ -53,6 +53,38 @@ export function marginPer1000(trajectories: readonly (readonly LoggedDecision[])
   return (trajectories.reduce((s, t) => s + doublyRobustValue(t, economics), 0) / trajectories.length) * 1000;
 }
 
+/**
+ * Weighted doubly-robust (Thomas & Brunskill, 2016), × 1000: the same estimate with each step's cumulative
+ * importance weights normalised to sum to 1 across checkouts instead of divided by their count. Slightly
+ * biased for small samples, consistent, and far less noisy when weights multiply over several steps — what
+ * promotion uses. A checkout that ended keeps its last weight and earns nothing more.
+ */
+export function weightedMarginPer1000(trajectories: readonly (readonly LoggedDecision[])[], economics: OffPolicyEconomics): number {
+  const n = trajectories.length;
+  if (n === 0) return Number.NaN;
+  const horizon = Math.max(...trajectories.map((t) => t.length));
+  const rho = trajectories.map(() => 1);
+  let previous = trajectories.map(() => 1 / n);
+  let total = 0;
+  for (let t = 0; t < horizon; t++) {
+    trajectories.forEach((trajectory, i) => {
+      const d = trajectory[t];
+      if (d) rho[i] *= (sameAction(d.example.action, d.target) ? 1 : 0) / Math.max(d.example.propensity, 1e-6);
+    });
+    const sum = rho.reduce((a, b) => a + b, 0);
+    const weights = rho.map((r) => (sum > 0 ? r / sum : 0));
+    trajectories.forEach((trajectory, i) => {
+      const d = trajectory[t];
+      if (!d) return;
+      const cost = d.example.action.channel === 'none' ? 0 : economics.messageCost[d.example.action.channel];
+      const reward = -cost + (t === trajectory.length - 1 ? realisedMargin(d.example, economics) : 0);
+      total += weights[i] * (reward - d.qLogged) + previous[i] * d.qTarget;
+    });
+    previous = weights;
+  }
+  return total * 1000;
+}
+
 /** Logged decisions grouped per checkout, in step order. */
 export function trajectories(examples: readonly TrainingExample[]): TrainingExample[][] {
   const byCheckout = new Map<string, TrainingExample[]>();

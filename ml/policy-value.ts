@@ -5,7 +5,7 @@
  */
 import { type Action, type DecisionContext, encodeFeatures, maxDiscount, sameAction, sequenceAfter } from './features';
 import type { RecoveryModel, TrainingExample } from './model';
-import { type LoggedDecision, marginPer1000 } from './off-policy';
+import { type LoggedDecision, weightedMarginPer1000 } from './off-policy';
 import { type Economics, scoreMany } from './plan-search';
 import { type DecisionSpace, lookaheadFor } from './decision-space';
 
@@ -30,7 +30,7 @@ export function modelPolicyValue(policyModel: RecoveryModel, trajectories: reado
       return { example, target: best.action, qTarget: best.expectedMargin, qLogged: logged ? logged.expectedMargin : 0 };
     }),
   );
-  return marginPer1000(decisions, economics);
+  return weightedMarginPer1000(decisions, economics);
 }
 
 /** The sequence that follows `action` when the rules take every later step: its last decision and its costs. */
@@ -62,5 +62,5 @@ export function rulesPolicyValue(qModel: RecoveryModel, trajectories: readonly T
       return { example, target: space.rulesAction(example.ctx), qLogged, qTarget };
     }),
   );
-  return marginPer1000(decisions, economics);
+  return weightedMarginPer1000(decisions, economics);
 }
