@@ -38,9 +38,9 @@ SELECT s.id AS checkout_id,
        (EXISTS (SELECT 1 FROM messages m WHERE m.checkout_id = s.id AND m.sent_at IS NOT NULL))::int::smallint AS contacted,
        (s.recovered_at IS NOT NULL)::int::smallint AS recovered,
        s.recovered_at,
-       coalesce((SELECT sum(m.recovered_revenue) FROM messages m WHERE m.checkout_id = s.id), 0) AS recovered_revenue,
+       coalesce((SELECT sum(m.recovered_revenue) FROM messages m WHERE m.checkout_id = s.id), 0)::numeric(18, 4) AS recovered_revenue,
        coalesce((SELECT sum((d.redemption->>'discountValue')::numeric) FROM discount_codes d JOIN messages m ON m.id = d.message_id
-                  WHERE m.checkout_id = s.id AND d.redeemed_at IS NOT NULL), 0) AS discount_cost
+                  WHERE m.checkout_id = s.id AND d.redeemed_at IS NOT NULL), 0)::numeric(18, 4) AS discount_cost
   FROM steps s`;
 
 /** The report facts of recovery messages, per message of the given checkouts (`$1`, or NULL for all). */
@@ -54,8 +54,8 @@ SELECT m.id AS message_id, m.checkout_id,
        (m.clicked_at IS NOT NULL)::int::smallint AS clicked,
        (EXISTS (SELECT 1 FROM message_engagements g WHERE g.message_id = m.id AND g.kind = 'unsubscribed'))::int::smallint AS unsubscribed,
        (m.recovered_revenue IS NOT NULL)::int::smallint AS recovered,
-       coalesce(m.recovered_revenue, 0) AS recovered_revenue,
-       coalesce((SELECT sum((d.redemption->>'discountValue')::numeric) FROM discount_codes d WHERE d.message_id = m.id AND d.redeemed_at IS NOT NULL), 0) AS discount_cost,
+       coalesce(m.recovered_revenue, 0)::numeric(18, 4) AS recovered_revenue,
+       coalesce((SELECT sum((d.redemption->>'discountValue')::numeric) FROM discount_codes d WHERE d.message_id = m.id AND d.redeemed_at IS NOT NULL), 0)::numeric(18, 4) AS discount_cost,
        (m.sent_at IS NOT NULL AND row_number() OVER (PARTITION BY m.checkout_id, m.step_index, m.sent_at IS NOT NULL ORDER BY m.sent_at, m.id) = 1)::int::smallint AS first_of_step,
        (m.sent_at IS NOT NULL AND row_number() OVER (PARTITION BY m.checkout_id, m.channel, m.sent_at IS NOT NULL ORDER BY m.sent_at, m.id) = 1)::int::smallint AS first_of_channel
   FROM messages m
