@@ -6,6 +6,7 @@
  */
 import { DEFAULT_DISCOUNT_RULES, type DiscountRule } from '../campaigns/discount-rules';
 import { STOP } from './candidates';
+import type { Action, DecisionContext } from './features';
 import { decisionSpace, lookaheadFor } from './decision-space';
 import { decideAction, DEFAULT_EXPLORATION_RATE } from './policy';
 import type { RecoveryModel } from './model';
@@ -57,7 +58,7 @@ function summarise(policy: string, results: readonly SequenceResult[]): PolicyRo
 }
 
 const single =
-  (decide: (ctx: Parameters<BatchChooser>[0][number]['ctx']) => ReturnType<typeof fixedScheduleAction>): BatchChooser =>
+  (decide: (ctx: DecisionContext) => Action): BatchChooser =>
   (requests) =>
     requests.map((r) => ({ action: decide(r.ctx), propensity: 1 }));
 
