@@ -50,7 +50,8 @@ describe('runWorldEvaluation on a small world', () => {
     const small = { ...world, history_checkouts: 6000, eval_checkouts: 3000 };
     const { rows, result } = await runWorldEvaluation(small, { epochs: 8 });
     const by = Object.fromEntries(rows.map((r) => [r.policy, r]));
-    expect(Object.keys(by)).toEqual(['no_messages', 'seed_fixed_schedule', 'rules', 'ml_policy', 'ml_policy_exploring']);
+    expect(Object.keys(by)).toEqual(['no_messages', 'seed_fixed_schedule', 'rules', 'ml_policy', 'ml_policy_exploring', 'oracle_knows_segment']);
+    expect(by.oracle_knows_segment.marginPer1000).toBeGreaterThan(by.ml_policy.marginPer1000);
     expect(by.ml_policy.marginPer1000).toBeGreaterThan(by.rules.marginPer1000);
     expect(by.ml_policy.marginPer1000).toBeGreaterThan(by.no_messages.marginPer1000);
     expect(by.no_messages.discountCost).toBe(0);

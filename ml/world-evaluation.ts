@@ -2,7 +2,8 @@
  * `ml:eval`: a simulated shop end to end. Log a history under a uniformly random policy, train and judge a
  * model exactly as the nightly job does (`trainAndEvaluate`), then run fresh checkouts — the same ones, with
  * the same luck — through five policies: no messages, the seed's fixed schedule, the rules, the learned
- * policy, and the learned policy exploring 10% of its decisions as it would in production.
+ * policy, and the learned policy exploring 10% of its decisions as it would in production; then through an
+ * oracle that knows the hidden segments, as a yardstick.
  */
 import { DEFAULT_DISCOUNT_RULES, type DiscountRule } from '../campaigns/discount-rules';
 import { STOP } from './candidates';
@@ -15,6 +16,7 @@ import { createRandom } from './random';
 import { drawCheckouts } from './simulator/checkouts';
 import { fixedScheduleAction } from './simulator/fixed-schedule';
 import { generateHistory, HISTORY_DAYS } from './simulator/history';
+import { oracleChoice } from './simulator/oracle';
 import { type BatchChooser, runSequences, type SequenceResult } from './simulator/sequence';
 import type { World } from './simulator/world';
 import { trainAndEvaluate } from './training';
@@ -116,8 +118,9 @@ export async function runWorldEvaluation(world: World, opts: WorldEvaluationOpti
       summarise('rules', run(single(space.rulesAction))),
       summarise('ml_policy', run(learnedChooser(model, world, economics, 0, world.seed + 2000, discountRules))),
       summarise('ml_policy_exploring', run(learnedChooser(model, world, economics, DEFAULT_EXPLORATION_RATE, world.seed + 2000, discountRules))),
+      summarise('oracle_knows_segment', run((requests, truth) => requests.map((r, i) => oracleChoice(world, truth[i], r.ctx, r.candidates, space)))),
     ];
-    const [, fixed, rules, learned, exploring] = rows;
+    const [none, fixed, rules, learned, exploring, oracle] = rows;
     const round = (n: number, d = 4) => Math.round(n * 10 ** d) / 10 ** d;
     return {
       rows,
@@ -133,6 +136,9 @@ export async function runWorldEvaluation(world: World, opts: WorldEvaluationOpti
         ratio_vs_rules: round(learned.marginPer1000 / rules.marginPer1000),
         exploring_margin_per_1000: round(exploring.marginPer1000, 1),
         exploring_ratio: round(exploring.marginPer1000 / fixed.marginPer1000),
+        oracle_margin_per_1000: round(oracle.marginPer1000, 1),
+        oracle_ratio: round(oracle.marginPer1000 / fixed.marginPer1000),
+        share_of_oracle_gain_over_no_messages: round((learned.marginPer1000 - none.marginPer1000) / (oracle.marginPer1000 - none.marginPer1000)),
         recovery_rate: round(learned.recoveryRate),
         baseline_recovery_rate: round(fixed.recoveryRate),
         auc: round(metrics.auc),

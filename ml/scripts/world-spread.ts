@@ -20,17 +20,20 @@ async function main() {
   const ratios: number[] = [];
   const discountRatios: number[] = [];
   const rulesRatios: number[] = [];
+  const oracleShares: number[] = [];
   for (const seed of seeds) {
     const world = randomWorld(seed, { history: Number(values.history), eval: Number(values.eval) });
     const { result } = await runWorldEvaluation(world);
     ratios.push(result.ratio);
     discountRatios.push(result.discount_cost_ratio as number);
     rulesRatios.push(result.ratio_vs_rules as number);
-    console.log(`seed ${seed}: ratio vs fixed ${result.ratio.toFixed(3)}, discount cost ratio ${(result.discount_cost_ratio as number).toFixed(3)}, ratio vs rules ${(result.ratio_vs_rules as number).toFixed(3)}, promoted ${String(result.promoted)}, ${result.total_s as number} s`);
+    oracleShares.push(result.share_of_oracle_gain_over_no_messages as number);
+    console.log(`seed ${seed}: ratio vs fixed ${result.ratio.toFixed(3)}, discount cost ratio ${(result.discount_cost_ratio as number).toFixed(3)}, ratio vs rules ${(result.ratio_vs_rules as number).toFixed(3)}, oracle vs fixed ${(result.oracle_ratio as number).toFixed(3)}, share of oracle gain ${(result.share_of_oracle_gain_over_no_messages as number).toFixed(3)}, promoted ${String(result.promoted)}, ${result.total_s as number} s`);
   }
   console.log(`margin ratio vs fixed schedule: ${spread(ratios)}`);
   console.log(`discount cost ratio:            ${spread(discountRatios)}`);
   console.log(`margin ratio vs rules:          ${spread(rulesRatios)}`);
+  console.log(`share of the oracle's gain:     ${spread(oracleShares)}`);
 }
 
 main().catch((error) => {

@@ -56,17 +56,20 @@ export function runSequence(world: World, checkout: SimulatedCheckout, outcomeDr
   return { ...economics, steps, messages: ctx.messagesSent, probability, recovered };
 }
 
-/** Decides one step for many checkouts at once (lets a model score them in one call). */
-export type BatchChooser = (requests: { ctx: DecisionContext; candidates: Action[] }[]) => StepChoice[];
+/**
+ * Decides one step for many checkouts at once (lets a model score them in one call). `truth` is the
+ * checkouts themselves, hidden segment included: only the oracle yardstick may look.
+ */
+export type BatchChooser = (requests: { ctx: DecisionContext; candidates: Action[] }[], truth: SimulatedCheckout[]) => StepChoice[];
 
 /** `runSequence` for many checkouts, step by step across all of them. */
 export function runSequences(world: World, checkouts: readonly SimulatedCheckout[], outcomeDraws: readonly number[], choose: BatchChooser, opts: SequenceOptions): SequenceResult[] {
-  const states = checkouts.map((c) => ({ ctx: c.ctx, steps: [] as LoggedStep[], done: false }));
+  const states = checkouts.map((checkout) => ({ checkout, ctx: checkout.ctx, steps: [] as LoggedStep[], done: false }));
   for (let step = 0; step < world.max_messages; step++) {
     const active = states.filter((s) => !s.done);
     if (active.length === 0) break;
     const requests = active.map((s) => ({ ctx: s.ctx, candidates: candidateActions(s.ctx, { discountRules: opts.discountRules, levels: world.discount_levels }) }));
-    const choices = choose(requests);
+    const choices = choose(requests, active.map((s) => s.checkout));
     active.forEach((state, i) => {
       const choice = choices[i];
       state.steps.push({ ...choice, ctx: state.ctx, candidates: requests[i].candidates });
