@@ -208,3 +208,6 @@ CREATE TRIGGER report_discount_codes_updated AFTER UPDATE ON discount_codes REFE
 --> statement-breakpoint
 -- A database that already holds checkouts: fold them all in.
 INSERT INTO report_dirty_checkouts (checkout_id) SELECT id FROM checkouts;
+--> statement-breakpoint
+-- The fold finds a message's discount code by the message.
+CREATE INDEX report_discount_codes_message_idx ON discount_codes (message_id) WHERE message_id IS NOT NULL;

@@ -31,14 +31,14 @@ export interface FunnelGroup {
  */
 const PASSED = (column: string, window: number, optional: number | null, later: string[]) =>
   `(${column} BETWEEN 1 AND $${window}::int${optional === null ? '' : ` OR ($${optional}::boolean AND ${column} = 0 AND (${later.map((c) => `${c} > 0`).join(' OR ')}))`})`;
-const STOP_SQL = `CASE WHEN NOT ${PASSED('contact_bucket', 3, 7, ['shipping_bucket', 'payment_bucket', 'completed_bucket'])} THEN 1
+export const STOP_SQL = `CASE WHEN NOT ${PASSED('contact_bucket', 3, 7, ['shipping_bucket', 'payment_bucket', 'completed_bucket'])} THEN 1
   WHEN NOT ${PASSED('shipping_bucket', 4, 8, ['payment_bucket', 'completed_bucket'])} THEN 2
   WHEN NOT ${PASSED('payment_bucket', 5, 9, ['completed_bucket'])} THEN 3 WHEN NOT ${PASSED('completed_bucket', 6, null, [])} THEN 4 ELSE 5 END`;
 /** When the step before the stop was reached: the window of the stop runs from there. */
-const PREVIOUS_AT_SQL = `CASE stop WHEN 1 THEN started_at WHEN 2 THEN coalesce(contact_at, started_at)
+export const PREVIOUS_AT_SQL = `CASE stop WHEN 1 THEN started_at WHEN 2 THEN coalesce(contact_at, started_at)
   WHEN 3 THEN coalesce(shipping_at, contact_at, started_at) ELSE coalesce(payment_at, shipping_at, contact_at, started_at) END`;
 /** `$10`: now; `$11`–`$14`: the windows in seconds. */
-const IN_PROGRESS_SQL = `$10::timestamptz < previous_at + make_interval(secs => (ARRAY[$11::int, $12::int, $13::int, $14::int])[stop])`;
+export const IN_PROGRESS_SQL = `$10::timestamptz < previous_at + make_interval(secs => (ARRAY[$11::int, $12::int, $13::int, $14::int])[stop])`;
 
 const GROUP_SQL: Record<Breakdown | 'all', string> = { all: `'all'`, device: 'device', source: 'source_id::text', customerType: 'customer_type' };
 

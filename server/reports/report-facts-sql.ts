@@ -5,10 +5,10 @@ export const NO_CAMPAIGN = '00000000-0000-0000-0000-000000000000';
 
 /**
  * The report facts of checkouts, computed from the raw rows (`checkouts`, `orders`, `enrollments`, `messages`,
- * `discount_codes`). `$1` is an array of checkout ids, or NULL for every checkout (the recomputation tests and
- * the benchmark compare the rollups with). Columns in `report_checkout_facts` order.
+ * `discount_codes`), for the checkouts in `$1` (an array of ids) or for all. Columns in `report_checkout_facts` order.
  */
-export const CHECKOUT_FACTS_SQL = `
+function checkoutFactsSql(which: 'ids' | 'all'): string {
+  return `
 WITH base AS (
   SELECT k.id, k.source_id, coalesce(k.device, 'unknown') AS device, k.customer_id, k.first_activity_at, k.recovered_at,
          coalesce(k.abandoned_at, e.abandoned_at) AS abandoned_at, e.campaign_id,
@@ -16,7 +16,7 @@ WITH base AS (
          (k.stage_reached_at->>'shipping')::timestamptz AS s2, (k.stage_reached_at->>'payment')::timestamptz AS s3,
          (k.stage_reached_at->>'completed')::timestamptz AS s4
     FROM checkouts k LEFT JOIN enrollments e ON e.checkout_id = k.id
-   WHERE $1::uuid[] IS NULL OR k.id = ANY($1::uuid[])
+   ${which === 'ids' ? 'WHERE k.id = ANY($1::uuid[])' : ''}
 ), steps AS (
   SELECT b.*, least(s0, s1, s2, s3, s4) AS started_at, greatest(s0, s1, s2, s3, s4) AS last_step_at FROM base b
 )
@@ -42,9 +42,14 @@ SELECT s.id AS checkout_id,
        coalesce((SELECT sum((d.redemption->>'discountValue')::numeric) FROM discount_codes d JOIN messages m ON m.id = d.message_id
                   WHERE m.checkout_id = s.id AND d.redeemed_at IS NOT NULL), 0)::numeric(18, 4) AS discount_cost
   FROM steps s`;
+}
 
-/** The report facts of recovery messages, per message of the given checkouts (`$1`, or NULL for all). */
-export const MESSAGE_FACTS_SQL = `
+/** Every checkout's facts (for the recomputation tests and the benchmark). */
+export const CHECKOUT_FACTS_SQL = checkoutFactsSql('all');
+
+/** The report facts of recovery messages, per message of the checkouts in `$1` or of all. */
+function messageFactsSql(which: 'ids' | 'all'): string {
+  return `
 SELECT m.id AS message_id, m.checkout_id,
        (coalesce(k.abandoned_at, e.abandoned_at) AT TIME ZONE 'UTC')::date AS abandoned_day,
        m.campaign_id, m.step_index, m.channel,
@@ -61,7 +66,11 @@ SELECT m.id AS message_id, m.checkout_id,
   FROM messages m
   JOIN enrollments e ON e.id = m.enrollment_id
   JOIN checkouts k ON k.id = m.checkout_id
- WHERE ($1::uuid[] IS NULL OR m.checkout_id = ANY($1::uuid[])) AND coalesce(k.abandoned_at, e.abandoned_at) IS NOT NULL`;
+ WHERE ${which === 'ids' ? 'm.checkout_id = ANY($1::uuid[]) AND' : ''} coalesce(k.abandoned_at, e.abandoned_at) IS NOT NULL`;
+}
+
+/** Every message's facts. */
+export const MESSAGE_FACTS_SQL = messageFactsSql('all');
 
 const FUNNEL_KEY = 'day, source_id, device, customer_type, contact_bucket, shipping_bucket, payment_bucket, completed_bucket';
 const FUNNEL_FROM_FACTS = `started_day, source_id, device, customer_type, contact_bucket, shipping_bucket, payment_bucket, completed_bucket`;
@@ -98,17 +107,16 @@ ON CONFLICT ON CONSTRAINT report_message_daily_pk DO UPDATE SET ${add('report_me
 
 /** The four statements of a fold, each taking the batch's checkout ids as `$1`. */
 export const FOLD_STATEMENTS = {
-  takeDirty: `WITH taken AS (
-                DELETE FROM report_dirty_checkouts
-                 WHERE ctid = ANY (ARRAY(SELECT ctid FROM report_dirty_checkouts LIMIT $1))
-                RETURNING checkout_id)
+  // Up to $1 marks pick the checkouts; every mark of those checkouts goes (a backlog folds each checkout once).
+  takeDirty: `WITH picked AS (SELECT DISTINCT checkout_id FROM (SELECT checkout_id FROM report_dirty_checkouts LIMIT $1) s),
+                   taken AS (DELETE FROM report_dirty_checkouts d USING picked WHERE d.checkout_id = picked.checkout_id RETURNING d.checkout_id)
               SELECT coalesce(array_agg(DISTINCT checkout_id), '{}') AS ids FROM taken`,
   subtractCheckouts: `WITH facts AS (DELETE FROM report_checkout_facts WHERE checkout_id = ANY($1::uuid[]) RETURNING *)${applyCheckoutFacts(-1)}`,
-  addCheckouts: `WITH facts AS (INSERT INTO report_checkout_facts ${CHECKOUT_FACTS_SQL} RETURNING *)${applyCheckoutFacts(1)}`,
+  addCheckouts: `WITH facts AS (INSERT INTO report_checkout_facts ${checkoutFactsSql('ids')} RETURNING *)${applyCheckoutFacts(1)}`,
   // A message that moved to another checkout still has its facts under the old one: found by message id too.
   subtractMessages: `WITH facts AS (
                        DELETE FROM report_message_facts
                         WHERE checkout_id = ANY($1::uuid[]) OR message_id IN (SELECT id FROM messages WHERE checkout_id = ANY($1::uuid[]))
                        RETURNING *)${applyMessageFacts(-1)}`,
-  addMessages: `WITH facts AS (INSERT INTO report_message_facts ${MESSAGE_FACTS_SQL} RETURNING *)${applyMessageFacts(1)}`,
+  addMessages: `WITH facts AS (INSERT INTO report_message_facts ${messageFactsSql('ids')} RETURNING *)${applyMessageFacts(1)}`,
 };
