@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { Queue, RedisQueueBackend } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { CLOCK, Clock } from '../../common/clock';
 import { QUEUES } from '../../queue/queues';
 import { sendJobData, sendJobId } from './recovery-jobs';
@@ -32,6 +33,26 @@ export class MessageScheduler {
         opts: { jobId: sendJobId(m.key, m.scheduledFor), delay: Math.max(0, m.scheduledFor.getTime() - now), removeOnComplete: true, removeOnFail: 1000 },
       })),
     );
+  }
+
+  /**
+   * The messages whose wake-up Redis does not hold. Adding a wake-up whose job id Redis already holds (in any
+   * state) does nothing anyway; finding that out with one pipelined EXISTS each costs Redis far less than
+   * the add script does (which also records a "duplicated" event), and the reconciler asks about a whole
+   * backlog of overdue messages every sweep while the worker is busy sending them.
+   */
+  async withoutWakeUp<M extends ScheduledMessage>(messages: readonly M[]): Promise<M[]> {
+    if (messages.length === 0) return [];
+    // BullMQ's Redis connections are ioredis clients.
+    const client = (await (this.queue.getBackend() as unknown as RedisQueueBackend).client) as unknown as Redis;
+    const pipeline = client.pipeline();
+    for (const m of messages) pipeline.exists(this.queue.toKey(sendJobId(m.key, m.scheduledFor)));
+    const results = (await pipeline.exec()) ?? [];
+    // An unanswered check counts as missing: the add decides.
+    return messages.filter((_, i) => {
+      const [error, exists] = results[i] ?? [null, 0];
+      return error !== null || exists !== 1;
+    });
   }
 
   /** Looks at an enrollment again at `at` (a waterfall deadline). */

@@ -34,13 +34,15 @@ export class Reconciler {
       `SELECT id, key, scheduled_for FROM messages WHERE status = 'planned' AND scheduled_for <= $1 ORDER BY scheduled_for LIMIT $2`,
       [new Date(now.getTime() - OVERDUE_MS), BATCH],
     );
-    await this.scheduler.schedule(rows.map((r) => ({ id: r.id, key: r.key, scheduledFor: r.scheduled_for })));
+    // Under a backlog the overdue messages' wake-ups are still queued: only the ones Redis lost are added.
+    const lost = await this.scheduler.withoutWakeUp(rows.map((r) => ({ id: r.id, key: r.key, scheduledFor: r.scheduled_for })));
+    await this.scheduler.schedule(lost);
     const stuck = await this.pool.query<{ id: string; channel: string }>(
       `UPDATE messages SET status = 'unknown', error = 'left in sending by an interrupted worker; not resent', updated_at = now()
         WHERE status = 'sending' AND updated_at < $1 RETURNING id, channel`,
       [new Date(now.getTime() - STUCK_SENDING_MS)],
     );
     for (const m of stuck.rows) this.logger.warn(`message ${m.id} (${m.channel}) was interrupted while sending; marked unknown, not resent`);
-    return { requeued: rows.length, stuck: stuck.rowCount ?? 0 };
+    return { requeued: lost.length, stuck: stuck.rowCount ?? 0 };
   }
 }
