@@ -50,8 +50,8 @@ function explain(best: CandidateScore, scores: CandidateScore[]): string {
   const others = scores.filter((s) => s !== best);
   const stop = scores.find((s) => s.action.channel === 'none');
   const parts = [`${describeAction(best.action)}: expected margin ${money(best.expectedMargin)} (recovery ${pct(best.probability)})`];
-  const rival = others.filter((s) => s.action.channel !== best.action.channel).sort((a, b) => b.expectedMargin - a.expectedMargin)[0];
-  if (rival && rival !== stop) parts.push(`best other channel ${describeAction(rival.action)} ${money(rival.expectedMargin)}`);
+  const rival = others.filter((s) => s.action.channel !== best.action.channel && s !== stop).sort((a, b) => b.expectedMargin - a.expectedMargin)[0];
+  if (rival) parts.push(`best other channel ${describeAction(rival.action)} ${money(rival.expectedMargin)}`);
   if (stop && stop !== best) parts.push(`stopping ${money(stop.expectedMargin)}`);
   if (best.action.channel !== 'none') {
     const sameChannel = others.filter((s) => s.action.channel === best.action.channel && s.action.discountPct !== best.action.discountPct);
