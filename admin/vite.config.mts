@@ -8,7 +8,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
  * The console: built into dist/admin (served by the server at /admin), or served by Vite's dev server with
  * hot reload (`npm run dev:admin`), which forwards /admin/api to the API on API_URL (default localhost:3000).
  */
-export default defineConfig({
+export default defineConfig(() => ({
   root,
   base: '/admin/',
   plugins: [react()],
@@ -22,4 +22,4 @@ export default defineConfig({
     port: Number(process.env.ADMIN_DEV_PORT ?? 5173),
     proxy: { '/admin/api': { target: process.env.API_URL ?? 'http://127.0.0.1:3000', changeOrigin: false } },
   },
-});
+}));

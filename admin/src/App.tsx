@@ -25,7 +25,6 @@ export function App() {
   return (
     <Admin
       title="Checkout recovery"
-      basename="/admin"
       dataProvider={dataProvider}
       authProvider={authProvider}
       i18nProvider={i18nProvider}

@@ -30,7 +30,12 @@ export function DelayInput({ source, label, helperText }: { source: string; labe
         size="small"
         label="unit"
         value={unit}
-        onChange={(event) => setUnit(event.target.value as DelayUnit)}
+        onChange={(event) => {
+          // "3" then "days" means three days: the amount stays, the minutes follow the unit.
+          const next = event.target.value as DelayUnit;
+          setUnit(next);
+          field.onChange(Math.round(amount * UNIT_MINUTES[next]));
+        }}
         slotProps={{ htmlInput: { 'data-testid': `${source}-unit` } }}
         sx={{ width: 120 }}
         helperText=" "

@@ -41,7 +41,8 @@ export function TimelinePreview() {
   const request = useMemo(
     () =>
       JSON.stringify({
-        campaign: toCampaignBody(values),
+        // The draft without its `version`: the preview checks the body strictly, as for a create.
+        campaign: { ...toCampaignBody(values), version: undefined },
         abandonedAt: new Date(abandonedAt).toISOString(),
         timezone,
         channels: reachable,

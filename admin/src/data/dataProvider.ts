@@ -25,13 +25,12 @@ export const dataProvider = {
   previewTemplate: (request: TemplatePreviewRequest) => postJson<TemplatePreviewResponse>('/templates/preview', request),
   optOut: (customerId: Identifier, channel: ChannelKind) => postJson<{ cancelledMessages: number }>(path('customers', customerId, '/opt-out'), { channel }),
   report: <T>(name: string, params: Record<string, string | number | null | undefined> = {}) => getJson<T>(`/reports/${name}${query(params)}`),
-  ml: {
-    versions: () => getJson<ModelVersion[]>('/ml/versions'),
-    runs: () => getJson<TrainingRun[]>('/ml/training-runs'),
-    run: (id: string) => getJson<TrainingRun>(`/ml/training-runs/${id}`),
-    retrain: () => postJson<TrainingRun>('/ml/training-runs'),
-    promote: (id: string) => postJson<{ promoted: string }>(`/ml/versions/${id}/promote`),
-  },
+  // Flat methods: react-admin's useDataProvider proxies functions only.
+  modelVersions: () => getJson<ModelVersion[]>('/ml/versions'),
+  trainingRuns: () => getJson<TrainingRun[]>('/ml/training-runs'),
+  trainingRun: (id: string) => getJson<TrainingRun>(`/ml/training-runs/${id}`),
+  retrain: () => postJson<TrainingRun>('/ml/training-runs'),
+  promoteModel: (id: string) => postJson<{ promoted: string }>(`/ml/versions/${id}/promote`),
 } satisfies DataProvider & Record<string, unknown>;
 
 export type AppDataProvider = typeof dataProvider;

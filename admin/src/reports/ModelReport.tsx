@@ -21,7 +21,7 @@ function RetrainPanel({ onFinished }: { onFinished: () => void }) {
     (id: string) => {
       const poll = async () => {
         try {
-          const next = await dataProvider.ml.run(id);
+          const next = await dataProvider.trainingRun(id);
           setRun(next);
           if (next.status === 'queued' || next.status === 'running') timer.current = setTimeout(poll, 400);
           else onFinished();
@@ -36,7 +36,7 @@ function RetrainPanel({ onFinished }: { onFinished: () => void }) {
 
   // A run already going when the page opens (the nightly one, or started elsewhere) is followed too.
   useEffect(() => {
-    void dataProvider.ml.runs().then((runs) => {
+    void dataProvider.trainingRuns().then((runs) => {
       const live = runs.find((r) => r.status === 'queued' || r.status === 'running');
       if (live) follow(live.id);
       else if (runs[0]) setRun(runs[0]);
@@ -58,7 +58,7 @@ function RetrainPanel({ onFinished }: { onFinished: () => void }) {
             disabled={busy}
             onClick={async () => {
               try {
-                const started = await dataProvider.ml.retrain();
+                const started = await dataProvider.retrain();
                 setRun(started);
                 follow(started.id);
               } catch (error) {
@@ -109,8 +109,8 @@ export default function ModelReport() {
   const [selected, setSelected] = useState<string | null>(null);
 
   const load = useCallback(() => {
-    dataProvider.ml
-      .versions()
+    dataProvider
+      .modelVersions()
       .then((v) => {
         setVersions(v);
         setError(null);
@@ -123,7 +123,7 @@ export default function ModelReport() {
   const shown = versions?.find((v) => v.id === selected) ?? active ?? versions?.[0] ?? null;
   const promote = async (v: ModelVersion) => {
     try {
-      await dataProvider.ml.promote(v.id);
+      await dataProvider.promoteModel(v.id);
       notify(`${v.label} now decides`, { type: 'success' });
       load();
     } catch (e) {
