@@ -9,7 +9,7 @@ import type { LoadedPlannerInput } from '../recovery/planning/planner-input';
  * The features of one decision, from what planning already loaded: the cart, the customer, their past
  * recovery messages (all campaigns) and this sequence so far. Observable now, nothing from the future.
  */
-export function decisionContextOf(loaded: LoadedPlannerInput, now: Date): DecisionContext {
+export function decisionContextOf(loaded: LoadedPlannerInput, stepIndex: number, now: Date): DecisionContext {
   const { input, facts } = loaded;
   const local = localDateTime(now, input.recipient.timezone);
   const engagement = Object.fromEntries(CHANNELS.map((c) => [c, { sent: 0, opened: 0, clicked: 0 }])) as DecisionContext['engagement'];
@@ -32,7 +32,8 @@ export function decisionContextOf(loaded: LoadedPlannerInput, now: Date): Decisi
     lifetimeValue: facts.lifetimeValue,
     reachable: Object.fromEntries(CHANNELS.map((c) => [c, isReachable(input.recipient, c)])) as Record<ChannelKind, boolean>,
     engagement,
-    stepIndex: facts.sequence.length,
+    // The campaign step being planned: the discount rules and the model's look-ahead count in steps.
+    stepIndex,
     messagesSent: facts.sequence,
   };
 }

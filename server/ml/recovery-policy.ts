@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { expandChannels, isReachable, isUnansweredEmail, resolveChannel } from '../../campaigns/channel-fallback';
 import { allowedPercents, DEFAULT_PERCENT_LEVELS, matchDiscountRule, rulesDefaultPercent } from '../../campaigns/discount-rules';
 import type { Action } from '../../ml/features';
+import { decisionSpace, lookaheadFor } from '../../ml/decision-space';
 import { decideAction } from '../../ml/policy';
 import { createRandom } from '../../ml/random';
 import { decideByRules } from '../../ml/rules-exploration';
@@ -44,7 +45,7 @@ export class RecoveryPolicy implements StepPolicy {
     }
 
     const random = createRandom(seedOf(input.checkout.id, stepIndex));
-    const ctx = decisionContextOf(loaded, now);
+    const ctx = decisionContextOf(loaded, stepIndex, now);
     const dctx = discountContextOf(loaded, stepIndex);
     const rules = await this.rules.current();
     const rule = matchDiscountRule(rules, dctx, step.discountRuleId);
@@ -70,6 +71,8 @@ export class RecoveryPolicy implements StepPolicy {
             economics: { marginRate: this.config.ml.marginRate, messageCost: this.config.ml.messageCost },
             explorationRate: this.config.ml.explorationRate,
             random,
+            // Scored by the best sequence each action can start over the campaign's remaining steps.
+            lookahead: lookaheadFor(decisionSpace({ discountRules: rules, maxSteps: input.campaign.steps.length }), ctx),
           })
         : { ...decideByRules(rulesAction, candidates, this.config.ml.explorationRate, random), modelVersion: null, expectedMargin: null, scores: [] };
     const channel = decision.action.channel === 'none' ? rulesChannel : decision.action.channel;
