@@ -154,6 +154,7 @@ describe('the console in Chromium', () => {
     expect(texts[2]).toMatch(/Step 3 · email/);
     expect(texts[2]).toMatch(/Third step: 10%/);
     await page.getByTestId('timeline-preview').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(400); // the last menu's closing fade
     await screenshot(page, 'campaign-timeline');
 
     await page.getByRole('button', { name: 'Save' }).click();

@@ -1,6 +1,7 @@
 import { Box, Divider, Typography } from '@mui/material';
 import { ArrayInput, NumberInput, SaveButton, SelectArrayInput, SelectInput, SimpleForm, SimpleFormIterator, TextInput, Toolbar, required } from 'react-admin';
 import { useCanEdit } from '../auth/roles';
+import { inputRow } from '../common/layout';
 import { STAGES } from '../data/types';
 import { StepFields } from './StepFields';
 import { TimelinePreview } from './TimelinePreview';
@@ -14,7 +15,6 @@ function Section({ title }: { title: string }) {
   );
 }
 
-const row = { display: 'flex', gap: 2, flexWrap: 'wrap' } as const;
 
 /** Campaign create/edit: settings and steps on the left, the live timeline preview on the right. */
 export function CampaignForm() {
@@ -34,18 +34,18 @@ export function CampaignForm() {
     >
       <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 3fr) minmax(360px, 2fr)' }, gap: 3, width: '100%' }}>
         <Box>
-          <Box sx={row}>
-            <TextInput source="name" validate={required()} sx={{ minWidth: 320 }} />
+          <Box sx={inputRow}>
+            <TextInput source="name" validate={required()} />
             <NumberInput source="priority" helperText="lower runs first" min={0} />
           </Box>
-          <Box sx={row}>
+          <Box sx={inputRow}>
             <NumberInput source="triggerIdleMinutes" label="Abandoned after (idle minutes)" min={1} />
             <NumberInput source="expiryHours" label="Ends after (hours)" min={1} />
             <NumberInput source="attributionWindowHours" label="Attribution window (hours)" min={1} />
           </Box>
 
           <Section title="Who enters" />
-          <Box sx={row}>
+          <Box sx={inputRow}>
             <NumberInput source="eligibility.minCartValue" label="Min cart value" />
             <NumberInput source="eligibility.maxCartValue" label="Max cart value" />
             <SelectInput
@@ -68,11 +68,11 @@ export function CampaignForm() {
           </ArrayInput>
 
           <Section title="Quiet hours and frequency caps" />
-          <Box sx={row}>
+          <Box sx={inputRow}>
             <TextInput source="quietHours.start" label="Quiet from (HH:MM)" type="time" />
             <TextInput source="quietHours.end" label="until (HH:MM)" type="time" />
           </Box>
-          <Box sx={row}>
+          <Box sx={inputRow}>
             <NumberInput source="frequencyCap.maxMessages" label="At most (messages)" min={1} />
             <NumberInput source="frequencyCap.windowHours" label="per (hours)" min={1} />
             <NumberInput source="frequencyCap.minGapHours" label="at least (hours) apart" min={0} />

@@ -2,6 +2,7 @@ import { Box, Stack, Typography } from '@mui/material';
 import { useWatch } from 'react-hook-form';
 import { NumberInput, ReferenceInput, SelectInput, TextInput, useSimpleFormIteratorItem, useWrappedSource } from 'react-admin';
 import { ChannelIcon, channelLabel } from '../common/channels';
+import { inputRow } from '../common/layout';
 import type { ChannelChoice, ChannelKind } from '../data/types';
 import { ChannelOrderInput } from './ChannelOrderInput';
 import { DelayInput } from './DelayInput';
@@ -33,7 +34,7 @@ export function StepFields() {
         <DelayInput source="delayMinutes" label="after abandonment" />
         <ChannelOrderInput source="channels" />
       </Stack>
-      <Stack sx={{ flexWrap: 'wrap' }} direction="row" spacing={2} useFlexGap>
+      <Box sx={inputRow}>
         {templateChannels(channels).map((channel) => (
           <ReferenceInput key={channel} source={`templates.${channel}`} reference="templates" filter={{ channel }} sort={{ field: 'key', order: 'ASC' }} perPage={100}>
             <SelectInput
@@ -44,16 +45,16 @@ export function StepFields() {
                 </Stack>
               }
               optionText={(t: { key: string; name: string }) => `${t.name} (${t.key})`}
-              sx={{ minWidth: 220 }}
+             
               emptyText="—"
             />
           </ReferenceInput>
         ))}
         <ReferenceInput source="discountRuleId" reference="discount-rules" sort={{ field: 'priority', order: 'ASC' }} perPage={100}>
-          <SelectInput label="Discount rule" optionText="name" emptyText="Any matching rule" sx={{ minWidth: 220 }} />
+          <SelectInput label="Discount rule" optionText="name" emptyText="Any matching rule" />
         </ReferenceInput>
-      </Stack>
-      <Stack sx={{ flexWrap: 'wrap' }} direction="row" spacing={2} useFlexGap>
+      </Box>
+      <Box sx={inputRow}>
         <SelectInput
           source="waterfall.until"
           label="Fall back to the next channel"
@@ -62,11 +63,11 @@ export function StepFields() {
             { id: 'delivered', name: 'when not delivered' },
             { id: 'clicked', name: 'when not clicked' },
           ]}
-          sx={{ minWidth: 220 }}
+         
         />
-        {until ? <NumberInput source="waterfall.afterMinutes" label="within (minutes)" min={1} sx={{ width: 160 }} /> : null}
-        <TextInput source="sendTimeArms" label="Send-time options (minutes)" helperText="the bandit picks one per segment; empty: always the delay" format={arms.format} parse={arms.parse} sx={{ minWidth: 260 }} />
-      </Stack>
+        {until ? <NumberInput source="waterfall.afterMinutes" label="within (minutes)" min={1} /> : null}
+        <TextInput source="sendTimeArms" label="Send-time options (minutes)" helperText="the bandit picks one per segment; empty: always the delay" format={arms.format} parse={arms.parse} />
+      </Box>
     </Box>
   );
 }

@@ -2,10 +2,10 @@ import { Box, Divider, Typography } from '@mui/material';
 import { BooleanInput, NumberInput, SaveButton, SelectArrayInput, SelectInput, SimpleForm, TextInput, Toolbar, required } from 'react-admin';
 import { useWatch } from 'react-hook-form';
 import { useCanEdit } from '../auth/roles';
+import { inputRow } from '../common/layout';
 import { STAGES } from '../data/types';
 import { RuleTester } from './RuleTester';
 
-const row = { display: 'flex', gap: 2, flexWrap: 'wrap' } as const;
 const STEP_CHOICES = Array.from({ length: 10 }, (_, i) => ({ id: i, name: `step ${i + 1}` }));
 
 function Section({ title, hint }: { title: string; hint?: string }) {
@@ -25,7 +25,7 @@ function Section({ title, hint }: { title: string; hint?: string }) {
 function OfferInputs() {
   const type = useWatch({ name: 'offer.type' }) as string | undefined;
   return (
-    <Box sx={row}>
+    <Box sx={inputRow}>
       <SelectInput
         source="offer.type"
         label="Offer"
@@ -63,14 +63,14 @@ export function RuleForm({ create = false }: { create?: boolean }) {
     >
       <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 3fr) minmax(340px, 2fr)' }, gap: 3, width: '100%' }}>
         <Box>
-          <Box sx={row}>
+          <Box sx={inputRow}>
             {create ? <TextInput source="id" label="Id (optional)" helperText="letters, digits, - and _" /> : null}
-            <TextInput source="name" validate={required()} sx={{ minWidth: 280 }} />
+            <TextInput source="name" validate={required()} />
             <NumberInput source="priority" helperText="lower is considered first" />
             <BooleanInput source="enabled" />
           </Box>
           <Section title="Conditions" hint="all must hold; empty means any" />
-          <Box sx={row}>
+          <Box sx={inputRow}>
             <NumberInput source="conditions.minCartValue" label="Cart value from" />
             <NumberInput source="conditions.maxCartValue" label="to" />
             <NumberInput source="conditions.minOrdersCount" label="Orders from" />
@@ -78,7 +78,7 @@ export function RuleForm({ create = false }: { create?: boolean }) {
             <NumberInput source="conditions.minLifetimeValue" label="Lifetime value from" />
             <NumberInput source="conditions.maxLifetimeValue" label="to" />
           </Box>
-          <Box sx={row}>
+          <Box sx={inputRow}>
             <SelectInput
               source="conditions.customerType"
               label="Customers"
