@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { projectRoot } from '../../server/database/project-root';
 
+const execFileAsync = promisify(execFile);
 const ROOT = projectRoot();
 const ADMIN_DIR = join(ROOT, 'admin');
 const BUILT_INDEX = join(ROOT, 'dist', 'admin', 'index.html');
@@ -23,20 +26,17 @@ function newestSource(dir: string): number {
 }
 
 /**
- * Builds the console into dist/admin with Vite's API when it is missing or older than its sources (about 5 s),
+ * Builds the console into dist/admin with Vite when it is missing or older than its sources (about 5 s),
  * so the browser tests always drive the code in admin/, and `npm test` on a fresh clone needs no build step.
  */
 export async function ensureConsoleBuilt(): Promise<void> {
   if (existsSync(BUILT_INDEX) && statSync(BUILT_INDEX).mtimeMs >= newestSource(ADMIN_DIR)) return;
-  const { build } = await import('vite');
-  // Vitest runs with NODE_ENV=test, which would give React's development bundle: build what `npm start` serves.
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({ configFile: join(ADMIN_DIR, 'vite.config.mts'), mode: 'production', logLevel: 'warn' });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
+  // Vite's own command, as `npm run build:admin` runs it; NODE_ENV=production (vitest's "test" would give React's
+  // development bundle).
+  await execFileAsync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(ADMIN_DIR, 'vite.config.mts'), '--logLevel', 'warn'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
