@@ -106,7 +106,9 @@ export class CampaignsAdminService {
   /** The planned timeline of a draft for one imagined shopper (campaigns/timeline-preview.ts). */
   async preview(body: unknown) {
     const shopper = parseBody(previewShopperSchema, body);
-    const draft = parseCampaignInput(shopper.campaign);
+    // The console previews the record it edits: what the server itself returned (id, version, results) is not the draft.
+    const { id: _id, version: _version, status: _status, last7Days: _results, createdAt: _created, updatedAt: _updated, ...campaign } = shopper.campaign as Record<string, unknown>;
+    const draft = parseCampaignInput(campaign);
     if (!draft.ok) throw invalidRequest(draft.problems.map((p) => ({ ...p, path: p.path ? `campaign.${p.path}` : 'campaign' })));
     const reachable = new Set<ChannelKind>(shopper.channels);
     const consent = { email: reachable.has('email'), sms: reachable.has('sms'), push: reachable.has('push') };
