@@ -11,8 +11,11 @@ const ROOT = projectRoot();
 const ADMIN_DIR = join(ROOT, 'admin');
 const BUILT_INDEX = join(ROOT, 'dist', 'admin', 'index.html');
 
-/** Screenshots the README shows: docs/screenshots/<name>.png. */
-export const SCREENSHOTS_DIR = join(ROOT, 'docs', 'screenshots');
+/**
+ * Where each test saves its screenshot: test-results/screenshots/<name>.png, or the README's
+ * docs/screenshots/ when run with `SCREENSHOTS_DIR=docs/screenshots` (so a plain `npm test` leaves the tree clean).
+ */
+export const SCREENSHOTS_DIR = join(ROOT, process.env.SCREENSHOTS_DIR ?? join('test-results', 'screenshots'));
 
 function newestSource(dir: string): number {
   let newest = 0;
