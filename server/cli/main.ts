@@ -7,6 +7,7 @@ import { createLogger, PinoNestLogger } from '../logging/logger';
 import { CliModule } from './cli.module';
 import { CliUsageError } from './cli-support';
 import { createAdmin } from './admin-commands';
+import { runDemo } from './demo-command';
 import { trainNow } from './ml-train-command';
 import { createSource, listSources, setSourceEnabled } from './sources-commands';
 import { mlEval } from './ml-eval-command';
@@ -22,6 +23,9 @@ Commands:
   sources:enable --id ID
   admin:create --email EMAIL --password PASSWORD --role admin|marketer|analyst [--name NAME]
                        create a console user (password: 12 characters or more)
+  demo [--url URL] [--days 21] [--checkouts 3000]
+                       a demo store: a source, a second campaign, a discount rule and weeks of simulated
+                       traffic posted to the running server at URL (default PUBLIC_URL)
   ml:train             run the nightly training job now: learn from settled decisions, evaluate on a
                        time-based holdout, store the version and promote it if it beats the current one
   ml:eval --world FILE train on a simulated shop (e.g. ml/worlds/default.json) and compare the learned policy
@@ -37,6 +41,9 @@ const OPTIONS = {
   email: { type: 'string' },
   password: { type: 'string' },
   role: { type: 'string' },
+  url: { type: 'string' },
+  days: { type: 'string' },
+  checkouts: { type: 'string' },
   world: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -54,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const commands: Record<string, true> = { 'sources:create': true, 'sources:list': true, 'sources:disable': true, 'sources:enable': true, 'ml:train': true, 'ml:eval': true, 'admin:create': true };
+  const commands: Record<string, true> = { 'sources:create': true, 'sources:list': true, 'sources:disable': true, 'sources:enable': true, 'ml:train': true, 'ml:eval': true, 'admin:create': true, demo: true };
   if (!commands[command]) {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
@@ -76,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'sources:disable') await setSourceEnabled(app, values, false, out);
     if (command === 'sources:enable') await setSourceEnabled(app, values, true, out);
     if (command === 'admin:create') await createAdmin(app, values, out);
+    if (command === 'demo') await runDemo(app, values, config.publicUrl, out);
     if (command === 'ml:train') return await trainNow(app, out, (line) => process.stderr.write(`${line}\n`));
     return 0;
   } finally {
