@@ -171,17 +171,18 @@ CREATE TRIGGER report_enrollments_updated AFTER UPDATE ON enrollments REFERENCIN
 CREATE TRIGGER report_messages_inserted AFTER INSERT ON messages REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION report_mark_new_rows_checkouts();
 --> statement-breakpoint
-CREATE FUNCTION report_mark_updated_messages() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Message updates are the hot path of sending (`sending`, then `sent`, per message): a row trigger whose WHEN
+-- lets through only the rows whose report columns changed, without transition tables.
+CREATE FUNCTION report_mark_updated_message() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO report_dirty_checkouts (checkout_id)
-  SELECT n.checkout_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-   WHERE (n.checkout_id, n.campaign_id, n.step_index, n.channel, n.sent_at, n.delivered_at, n.opened_at, n.clicked_at, n.recovered_revenue)
-         IS DISTINCT FROM (o.checkout_id, o.campaign_id, o.step_index, o.channel, o.sent_at, o.delivered_at, o.opened_at, o.clicked_at, o.recovered_revenue);
+  INSERT INTO report_dirty_checkouts (checkout_id) VALUES (NEW.checkout_id);
   RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE TRIGGER report_messages_updated AFTER UPDATE ON messages REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION report_mark_updated_messages();
+CREATE TRIGGER report_messages_updated AFTER UPDATE ON messages FOR EACH ROW
+  WHEN ((NEW.checkout_id, NEW.campaign_id, NEW.step_index, NEW.channel, NEW.sent_at, NEW.delivered_at, NEW.opened_at, NEW.clicked_at, NEW.recovered_revenue)
+        IS DISTINCT FROM (OLD.checkout_id, OLD.campaign_id, OLD.step_index, OLD.channel, OLD.sent_at, OLD.delivered_at, OLD.opened_at, OLD.clicked_at, OLD.recovered_revenue))
+  EXECUTE FUNCTION report_mark_updated_message();
 --> statement-breakpoint
 CREATE FUNCTION report_mark_unsubscribes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
