@@ -11,7 +11,7 @@ export const adminUsers = pgTable(
     /** Stored lower-cased. */
     email: text('email').notNull(),
     name: text('name'),
-    /** argon2id. */
+    /** bcrypt (server/admin/auth/passwords.ts). */
     passwordHash: text('password_hash').notNull(),
     role: text('role').$type<AdminRole>().notNull(),
     disabledAt: timestamp('disabled_at', { withTimezone: true }),

@@ -4,13 +4,16 @@ import { z } from 'zod';
 import { ADMIN_ROLES, adminRefreshTokens, type AdminRole, adminUsers } from '../../../models/admin';
 import { CLOCK, Clock } from '../../common/clock';
 import { DATABASE, Database } from '../../database/database';
-import { hashPassword, verifyPassword } from './passwords';
+import { hashPassword, MAX_PASSWORD_BYTES, verifyPassword } from './passwords';
 import { hashRefreshToken, REFRESH_TOKEN_TTL_S, SessionTokens } from './session-tokens';
 
 export const newAdminUserSchema = z
   .object({
     email: z.email({ message: 'must be an email address' }).max(320).transform((e) => e.toLowerCase()),
-    password: z.string().min(12, 'must be at least 12 characters').max(200, 'must be at most 200 characters'),
+    password: z
+      .string()
+      .min(12, 'must be at least 12 characters')
+      .refine((p) => Buffer.byteLength(p) <= MAX_PASSWORD_BYTES, `must be at most ${MAX_PASSWORD_BYTES} bytes`),
     role: z.enum(ADMIN_ROLES as [AdminRole, ...AdminRole[]], { message: `must be one of ${ADMIN_ROLES.join(', ')}` }),
     name: z.string().trim().min(1).max(100).optional(),
   })
