@@ -83,7 +83,9 @@ describe('suppression race', () => {
     }
   }
 
-  // Both sides wait a random few ms, so sends and orders win the race in turn.
+  // Both sides wait a random few ms, so sends and orders win the race in turn; which side may wait longer
+  // alternates, so both outcomes stay frequent however the two paths' speeds change.
+  const head = (trial: number, side: 'send' | 'order') => jitter((trial % 2 === 0) === (side === 'send') ? 60 : 8);
   const jitter = (maxMs: number) => new Promise((r) => setTimeout(r, Math.random() * maxMs));
 
   it(`never sends after the order committed, over ${TRIALS} trials`, { timeout: 180_000 }, async () => {
@@ -95,8 +97,8 @@ describe('suppression race', () => {
         const trial = next++;
         const { tag, message } = await prepare(trial);
         const [sent] = await Promise.all([
-          jitter(16).then(() => send.run(message)),
-          jitter(16).then(() =>
+          head(trial, 'send').then(() => send.run(message)),
+          head(trial, 'order').then(() =>
             postJson(
               `${t.url}/v1/events`,
               { event_id: randomUUID(), type: 'order_completed', occurred_at: new Date().toISOString(), checkout_id: tag, order_id: `o-${tag}`, revenue: 50 },
