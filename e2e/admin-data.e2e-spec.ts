@@ -158,8 +158,11 @@ describe('admin API: checkouts, customers, sources, users, audit log', () => {
     const session = await login();
     expect(session.status).toBe(200);
     const refreshCookie = session.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    expect((await fetch(`${t.url}/admin/api/campaigns`, { headers: { cookie: refreshCookie } })).status).toBe(200);
     const disabled = await as.admin.put(`/users/${created.body.id}`, { ...created.body, disabled: true });
     expect(disabled.body).toMatchObject({ disabled: true });
+    // The access token still has minutes to live, but a disabled account is out at once.
+    expect((await fetch(`${t.url}/admin/api/campaigns`, { headers: { cookie: refreshCookie } })).status).toBe(401);
     expect((await login()).status).toBe(401);
     expect((await postJson(`${t.url}/admin/api/auth/refresh`, {}, { cookie: refreshCookie })).status).toBe(401);
 

@@ -7,18 +7,20 @@ import { CLOCK, Clock } from '../../common/clock';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import type { AdminIdentity } from './admin-identity';
 import { ADMIN_ROLES_KEY } from './roles.decorator';
+import { AdminUsers } from './admin-users.service';
 import { ACCESS_COOKIE, SessionTokens } from './session-tokens';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
- * Every admin API route: a console session (the access cookie, or its JWT as a bearer token) or the
- * operations token (ADMIN_API_TOKEN, acting as an admin). Then the route's roles, if it names any.
+ * Every admin API route: a console session (the access cookie, or its JWT as a bearer token) of an enabled
+ * user, or the operations token (ADMIN_API_TOKEN, acting as an admin). Then the route's roles, if it names any.
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   constructor(
     private readonly tokens: SessionTokens,
+    private readonly users: AdminUsers,
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -43,6 +45,10 @@ export class AdminAuthGuard implements CanActivate {
     const token = bearer ?? request.cookies?.[ACCESS_COOKIE];
     if (!token) return null;
     const claims = await this.tokens.verifyAccess(token, this.clock.now());
-    return claims && { userId: claims.userId, actor: claims.email, role: claims.role };
+    if (!claims) return null;
+    // The token proves who signed in; the account as it is now decides: a disabled user is out at once, and a
+    // changed role applies to the next request (one primary-key read per console request).
+    const user = await this.users.get(claims.userId);
+    return user && { userId: user.id, actor: user.email, role: user.role };
   }
 }
