@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module, ModuleMetadata } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from './admin/admin.module';
 import { AdminResourcesModule } from './admin/resources/admin-resources.module';
+import { CheckoutApiModule } from './checkout/checkout-api.module';
 import { CLOCK, Clock, systemClock } from './common/clock';
 import { ConsoleModule } from './console/console.module';
 import { APP_CONFIG, AppConfig, runsScheduler, servesHttpApi } from './config/app-config';
@@ -52,7 +53,7 @@ export class AppModule {
 
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
     const imports: NonNullable<ModuleMetadata['imports']> = [AppModule.core(config, options), HealthModule, RecoveryModule.forRoot(config)];
-    if (servesHttpApi(config.role)) imports.push(IngestionModule, TrackerModule, DiscountsApiModule, AdminModule, ConsoleModule);
+    if (servesHttpApi(config.role)) imports.push(IngestionModule, TrackerModule, DiscountsApiModule, CheckoutApiModule, AdminModule, ConsoleModule);
     if (servesHttpApi(config.role)) imports.push(AdminResourcesModule, ReportsModule);
     if (runsScheduler(config.role)) imports.push(ScheduleModule.forRoot());
     return { module: AppModule, imports };

@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postJson, startTestApp, TestApp } from './support/test-app';
+
+describe('POST /v1/addresses/validate', () => {
+  let t: TestApp;
+  let key: string;
+  const validate = (body: unknown, headers: Record<string, string> = { authorization: `Bearer ${key}` }) => postJson(`${t.url}/v1/addresses/validate`, body, headers);
+
+  beforeAll(async () => {
+    t = await startTestApp('addresses');
+    ({ writeKey: key } = await t.createSource());
+  });
+  afterAll(async () => t?.close());
+
+  it('answers the address normalised', async () => {
+    const response = await validate({ name: 'ADA LOVELACE', line1: '10 downing street', city: 'LONDON', postalCode: 'sw1a2aa', countryCode: 'gb' });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ valid: true, address: { name: 'Ada Lovelace', line1: '10 Downing Street', city: 'London', postalCode: 'SW1A 2AA', countryCode: 'GB' } });
+    const us = await validate({ line1: '1 Market Street Suite 300', city: 'san francisco', region: 'California', postalCode: '941031234', countryCode: 'US' });
+    expect(us.body).toMatchObject({ valid: true, address: { line1: '1 Market St Ste 300', city: 'San Francisco', region: 'CA', postalCode: '94103-1234' } });
+  });
+
+  it('names every problem by its field', async () => {
+    const response = await validate({ line1: '1 Main St', city: 'Springfield', postalCode: '1234', countryCode: 'US' });
+    expect(response.status).toBe(200);
+    expect(response.body.valid).toBe(false);
+    expect(response.body.problems.map((p: { field: string }) => p.field).sort()).toEqual(['postalCode', 'region']);
+    expect(response.body.message).toMatch(/region: required for US/);
+  });
+
+  it('refuses a body that is not an address, and a caller without a key', async () => {
+    expect((await validate(['not', 'an', 'object'])).status).toBe(400);
+    expect((await validate({ line1: 'x', city: 'y', countryCode: 'FR', postalCode: '75001' }, {})).status).toBe(401);
+  });
+});
