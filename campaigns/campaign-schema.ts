@@ -15,9 +15,8 @@
  */
 import { z } from 'zod';
 import type { Campaign, CampaignStep, ChannelKind } from './types';
-import { CHANNELS } from './types';
+import { CHANNELS, CHECKOUT_STAGES as STAGES } from './types';
 
-const STAGES = ['cart', 'started', 'contact', 'shipping', 'payment', 'completed'] as const;
 const CHOICES = ['email', 'push', 'sms', 'last_engaged'] as const;
 export const MAX_STEPS = 10;
 const WEEK_MINUTES = 7 * 24 * 60;

@@ -6,8 +6,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_EXPIRY_HOURS, DiscountConditions, DiscountOffer, DiscountRule, OFFER_TYPES } from './discount-rules';
-
-const STAGES = ['cart', 'started', 'contact', 'shipping', 'payment', 'completed'] as const;
+import { CHECKOUT_STAGES as STAGES } from './types';
 
 const money = z.number('must be a number').finite('must be a finite number').min(0, 'must be 0 or more');
 const count = z.number('must be a number').int('must be a whole number').min(0, 'must be 0 or more');

@@ -7,6 +7,7 @@ export type ChannelKind = 'email' | 'push' | 'sms';
 export const CHANNELS: readonly ChannelKind[] = ['email', 'push', 'sms'];
 
 export type CheckoutStage = 'cart' | 'started' | 'contact' | 'shipping' | 'payment' | 'completed';
+export const CHECKOUT_STAGES = ['cart', 'started', 'contact', 'shipping', 'payment', 'completed'] as const satisfies readonly CheckoutStage[];
 
 /** A channel preference: a concrete channel, or "whichever the customer last engaged with". */
 export type ChannelChoice = ChannelKind | 'last_engaged';

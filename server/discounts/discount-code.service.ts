@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { and, asc, eq, isNull, or, SQL } from 'drizzle-orm';
-import type { DiscountRule, OfferType, PreviousOffer } from '../../campaigns/discount-rules';
+import { percentRange, type DiscountRule, type OfferType, type PreviousOffer } from '../../campaigns/discount-rules';
 import { discountCodes } from '../../models';
 import type { Database, Transaction } from '../database/database';
 import { generateDiscountCode } from './discount-code-generator';
@@ -50,7 +50,7 @@ export class DiscountCodeService {
     const offer = rule.offer;
     const percent = offer.type === 'percent' ? (request.percent ?? offer.amount) : null;
     if (percent !== null) {
-      const max = Math.min(100, offer.maxPercent ?? offer.amount);
+      const { max } = percentRange(offer);
       if (!(percent > 0 && percent <= max)) throw new RangeError(`rule ${rule.id} allows percents above 0 up to ${max}, not ${percent}`);
     }
     const issued: Omit<IssuedCode, 'code'> = {

@@ -10,6 +10,8 @@ const FOLD_LOCK = 4_242_006;
 export const FOLD_BATCH = 5000;
 /** Folding every few seconds lets the several updates of a checkout walking the funnel fold once; a read folds first anyway. */
 const FOLD_INTERVAL_MS = 5000;
+/** Batches a report read folds before answering; a larger backlog is reported as pending. */
+const CATCH_UP_BATCHES = 4;
 
 /**
  * Folds dirty checkouts into the report rollups: per batch, in one transaction, the marks are deleted, what the
@@ -69,9 +71,15 @@ export class ReportFolder implements OnApplicationBootstrap, OnApplicationShutdo
     await this.running.catch(() => undefined);
   }
 
-  /** Before a report is read: whatever is pending, up to a few batches (a backlog beyond that is reported as pending). */
-  async catchUp(): Promise<void> {
-    await foldAll(this.pool, { maxBatches: 4 });
+  /**
+   * Before a report is read: whatever is pending, up to a few batches. Returns how many checkouts are still
+   * pending: 0 when a batch came back empty (no count needed), else the backlog beyond those batches.
+   */
+  async catchUp(): Promise<number> {
+    for (let i = 0; i < CATCH_UP_BATCHES; i++) {
+      if ((await foldDirtyCheckouts(this.pool)) === 0) return 0;
+    }
+    return this.pending();
   }
 
   async pending(): Promise<number> {

@@ -162,6 +162,9 @@ export function parseFunnelParams(query: Record<string, unknown>, now: Date): Fu
   return params;
 }
 
+/** The drop-off list's parameters (also the keys its react-admin `filter` may carry). */
+export const DROPOFF_PARAMS = ['stage', 'from', 'to', 'window', 'optional', 'outcome', 'device', 'sourceId', 'customerType', 'format'] as const;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -186,7 +189,7 @@ export function parseDropoffParams(query: Record<string, unknown>, now: Date): D
     merged = { ...direct, ...asText };
   }
   const r = new QueryReader(merged);
-  r.onlyKnown(['stage', 'from', 'to', 'window', 'optional', 'outcome', 'device', 'sourceId', 'customerType', 'format']);
+  r.onlyKnown(DROPOFF_PARAMS);
   const stage = r.oneOf('stage', TIMED_STEPS);
   if (stage === undefined && !r.problems.some((p) => p.path === 'stage')) r.problem('stage', `is required: one of ${TIMED_STEPS.join(', ')}`);
   const sourceId = r.text('sourceId');

@@ -10,10 +10,9 @@ import { csvDisposition, toCsv } from './csv';
 import { dropoffList, funnelReport } from './funnel-report';
 import { dashboardReport, RECOVERY_METRICS, recoveryReport } from './recovery-report';
 import { ReportFolder } from './report-folder';
-import { parseDashboardParams, parseDropoffParams, parseFunnelParams, parseRecoveryParams } from './report-params';
+import { DROPOFF_PARAMS, FUNNEL_STEPS, parseDashboardParams, parseDropoffParams, parseFunnelParams, parseRecoveryParams } from './report-params';
 
 const CSV_MAX_ROWS = 10_000;
-const DROPOFF_FILTERS = ['stage', 'from', 'to', 'window', 'optional', 'outcome', 'device', 'sourceId', 'customerType', 'format'] as const;
 type Query = Record<string, unknown>;
 
 /** Funnel, drop-offs, recovery and the dashboard: read by every console role, as JSON or `?format=csv`. */
@@ -47,12 +46,12 @@ export class ReportsController {
   async dropoffs(@Query() query: Query, @Res({ passthrough: true }) reply: FastifyReply) {
     const now = this.clock.now();
     const p = parseDropoffParams(query, now);
-    const list = parseListQuery(query, { filters: DROPOFF_FILTERS, sortable: ['startedAt', 'lastStepAt', 'cartValue'], defaultSort: { field: 'startedAt', order: 'DESC' } });
+    const list = parseListQuery(query, { filters: DROPOFF_PARAMS, sortable: ['startedAt', 'lastStepAt', 'cartValue'], defaultSort: { field: 'startedAt', order: 'DESC' } });
     await this.folder.catchUp();
     const page = p.csv ? { ...list, offset: 0, limit: CSV_MAX_ROWS } : list;
     const { rows, total } = await dropoffList(this.pool, p, page, now);
     if (p.csv) {
-      const steps = ['started', 'contact', 'shipping', 'payment', 'completed'] as const;
+      const steps = FUNNEL_STEPS;
       const header = ['id', 'externalId', 'sourceId', 'customerId', 'email', 'device', 'customerType', 'status', 'stage', 'startedAt', 'lastStepAt', 'cartValue', 'currency', ...steps.map((s) => `${s}At`)];
       const data = rows.map((r) => [r.id, r.externalId, r.sourceId, r.customerId, r.email, r.device, r.customerType, r.status, r.stage, r.startedAt, r.lastStepAt, r.cartValue, r.currency, ...steps.map((s) => r.stageReachedAt[s] ?? null)]);
       return this.csv(reply, `funnel-dropoffs-${p.stage}-${p.from}-${p.to}`, header, data);
@@ -93,8 +92,8 @@ export class ReportsController {
 
   /** Folds what is pending, then says how fresh the rollups are. */
   private async freshness() {
-    await this.folder.catchUp();
-    return { asOf: this.clock.now().toISOString(), pendingCheckouts: await this.folder.pending() };
+    const pendingCheckouts = await this.folder.catchUp();
+    return { asOf: this.clock.now().toISOString(), pendingCheckouts };
   }
 
   private csv(reply: FastifyReply, name: string, header: string[], rows: unknown[][]): string {
