@@ -45,7 +45,6 @@ export function StepFields() {
                 </Stack>
               }
               optionText={(t: { key: string; name: string }) => `${t.name} (${t.key})`}
-             
               emptyText="—"
             />
           </ReferenceInput>
@@ -63,7 +62,6 @@ export function StepFields() {
             { id: 'delivered', name: 'when not delivered' },
             { id: 'clicked', name: 'when not clicked' },
           ]}
-         
         />
         {until ? <NumberInput source="waterfall.afterMinutes" label="within (minutes)" min={1} /> : null}
         <TextInput source="sendTimeArms" label="Send-time options (minutes)" helperText="the bandit picks one per segment; empty: always the delay" format={arms.format} parse={arms.parse} />

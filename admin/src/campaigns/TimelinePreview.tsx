@@ -1,11 +1,12 @@
-import { Alert, Box, Card, CardContent, Checkbox, Chip, FormControlLabel, MenuItem, Stack, TextField, Tooltip, Typography } from '@mui/material';
+import { Alert, Box, Card, CardContent, Checkbox, Chip, FormControlLabel, Stack, TextField, Tooltip, Typography } from '@mui/material';
 import { useEffect, useMemo, useState } from 'react';
 import { HttpError, useDataProvider } from 'react-admin';
 import { useWatch } from 'react-hook-form';
 import { CHANNEL_COLORS, ChannelIcon, channelLabel } from '../common/channels';
 import { money, words } from '../common/format';
+import { OpenStageField } from '../common/forms';
 import type { AppDataProvider } from '../data/dataProvider';
-import { CHANNELS, type ChannelKind, type CheckoutStage, type PreviewResponse, STAGES } from '../data/types';
+import { CHANNELS, type ChannelKind, type CheckoutStage, type PreviewResponse } from '../data/types';
 import { type CampaignFormValues, toCampaignBody } from './campaign-body';
 
 function localInputValue(date: Date): string {
@@ -93,13 +94,7 @@ export function TimelinePreview() {
           <TextField size="small" type="datetime-local" label="abandoned at" value={abandonedAt} onChange={(e) => setAbandonedAt(e.target.value)} slotProps={{ inputLabel: { shrink: true } }} />
           <TextField size="small" label="shopper's time zone" value={timezone} onChange={(e) => setTimezone(e.target.value)} sx={{ width: 180 }} />
           <TextField size="small" type="number" label="cart value" value={cartValue} onChange={(e) => setCartValue(Number(e.target.value))} sx={{ width: 110 }} />
-          <TextField size="small" select label="stage" value={stage} onChange={(e) => setStage(e.target.value as CheckoutStage)} sx={{ width: 120 }}>
-            {STAGES.filter((s) => s !== 'completed').map((s) => (
-              <MenuItem key={s} value={s}>
-                {s}
-              </MenuItem>
-            ))}
-          </TextField>
+          <OpenStageField value={stage} onChange={setStage} />
         </Stack>
         <Stack direction="row" useFlexGap sx={{ mb: 1, alignItems: 'center', flexWrap: 'wrap' }}>
           <Typography variant="caption" sx={{ mr: 1 }}>

@@ -1,5 +1,7 @@
 /** The shapes of docs/admin-api.md that the console reads and sends beyond plain records. */
 
+import type { DiscountContext } from '../../../campaigns/discount-rules';
+
 export type ChannelKind = 'email' | 'push' | 'sms';
 export type ChannelChoice = ChannelKind | 'last_engaged';
 export const CHANNELS: ChannelKind[] = ['email', 'push', 'sms'];
@@ -67,16 +69,8 @@ export interface PreviewResponse {
   end: { reason: string };
 }
 
-export interface DiscountContext {
-  cartValue: number;
-  ordersCount: number;
-  lifetimeValue: number;
-  isNewCustomer: boolean;
-  stage: CheckoutStage;
-  stepIndex: number;
-  previousOffers: Array<{ type: 'percent' | 'fixed_amount' | 'free_shipping'; percent: number }>;
-  shippingValue?: number | null;
-}
+/** The engine's own context type: the tester sends exactly what `campaigns/discount-rules.ts` evaluates. */
+export type { DiscountContext };
 
 export interface RuleTestRequest {
   context: DiscountContext;

@@ -1,26 +1,11 @@
-import { Box, Divider, Typography } from '@mui/material';
-import { BooleanInput, NumberInput, SaveButton, SelectArrayInput, SelectInput, SimpleForm, TextInput, Toolbar, required } from 'react-admin';
+import { Box } from '@mui/material';
+import { BooleanInput, NumberInput, SelectArrayInput, SelectInput, TextInput, required } from 'react-admin';
 import { useWatch } from 'react-hook-form';
-import { useCanEdit } from '../auth/roles';
+import { CUSTOMER_TYPE_CHOICES, FormWithAside, Section, STAGE_CHOICES } from '../common/forms';
 import { inputRow } from '../common/layout';
-import { STAGES } from '../data/types';
 import { RuleTester } from './RuleTester';
 
 const STEP_CHOICES = Array.from({ length: 10 }, (_, i) => ({ id: i, name: `step ${i + 1}` }));
-
-function Section({ title, hint }: { title: string; hint?: string }) {
-  return (
-    <Box sx={{ width: '100%', mt: 2 }}>
-      <Typography variant="subtitle1">{title}</Typography>
-      {hint ? (
-        <Typography variant="caption" color="text.secondary">
-          {hint}
-        </Typography>
-      ) : null}
-      <Divider />
-    </Box>
-  );
-}
 
 function OfferInputs() {
   const type = useWatch({ name: 'offer.type' }) as string | undefined;
@@ -47,67 +32,44 @@ function OfferInputs() {
 
 /** Conditions (all must hold), the offer with its caps, and the tester beside them. */
 export function RuleForm({ create = false }: { create?: boolean }) {
-  const canEdit = useCanEdit();
   return (
-    <SimpleForm
-      toolbar={
-        canEdit ? (
-          <Toolbar>
-            <SaveButton />
-          </Toolbar>
-        ) : (
-          false
-        )
-      }
-      warnWhenUnsavedChanges
-    >
-      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 3fr) minmax(340px, 2fr)' }, gap: 3, width: '100%' }}>
-        <Box>
-          <Box sx={inputRow}>
-            {create ? <TextInput source="id" label="Id (optional)" helperText="letters, digits, - and _" /> : null}
-            <TextInput source="name" validate={required()} />
-            <NumberInput source="priority" helperText="lower is considered first" />
-            <BooleanInput source="enabled" />
-          </Box>
-          <Section title="Conditions" hint="all must hold; empty means any" />
-          <Box sx={inputRow}>
-            <NumberInput source="conditions.minCartValue" label="Cart value from" />
-            <NumberInput source="conditions.maxCartValue" label="to" />
-            <NumberInput source="conditions.minOrdersCount" label="Orders from" />
-            <NumberInput source="conditions.maxOrdersCount" label="to" />
-            <NumberInput source="conditions.minLifetimeValue" label="Lifetime value from" />
-            <NumberInput source="conditions.maxLifetimeValue" label="to" />
-          </Box>
-          <Box sx={inputRow}>
-            <SelectInput
-              source="conditions.customerType"
-              label="Customers"
-              emptyText="any"
-              choices={[
-                { id: 'any', name: 'any' },
-                { id: 'new', name: 'new' },
-                { id: 'returning', name: 'returning' },
-              ]}
-            />
-            <SelectInput
-              source="conditions.previousOffer"
-              label="Offered before"
-              emptyText="either"
-              choices={[
-                { id: 'none', name: 'never' },
-                { id: 'any', name: 'yes' },
-              ]}
-            />
-            <SelectArrayInput source="conditions.stages" label="Stage reached" choices={STAGES.map((s) => ({ id: s, name: s }))} sx={{ minWidth: 180 }} />
-            <SelectArrayInput source="conditions.steps" label="Campaign steps" choices={STEP_CHOICES} sx={{ minWidth: 180 }} />
-          </Box>
-          <Section title="Offer" />
-          <OfferInputs />
-        </Box>
-        <Box sx={{ position: { lg: 'sticky' }, top: { lg: 64 }, alignSelf: 'start' }}>
-          <RuleTester />
-        </Box>
+    <FormWithAside aside={<RuleTester />} asideMinWidth={340}>
+      <Box sx={inputRow}>
+        {create ? <TextInput source="id" label="Id (optional)" helperText="letters, digits, - and _" /> : null}
+        <TextInput source="name" validate={required()} />
+        <NumberInput source="priority" helperText="lower is considered first" />
+        <BooleanInput source="enabled" />
       </Box>
-    </SimpleForm>
+      <Section title="Conditions" hint="all must hold; empty means any" />
+      <Box sx={inputRow}>
+        <NumberInput source="conditions.minCartValue" label="Cart value from" />
+        <NumberInput source="conditions.maxCartValue" label="to" />
+        <NumberInput source="conditions.minOrdersCount" label="Orders from" />
+        <NumberInput source="conditions.maxOrdersCount" label="to" />
+        <NumberInput source="conditions.minLifetimeValue" label="Lifetime value from" />
+        <NumberInput source="conditions.maxLifetimeValue" label="to" />
+      </Box>
+      <Box sx={inputRow}>
+        <SelectInput
+          source="conditions.customerType"
+          label="Customers"
+          emptyText="any"
+          choices={CUSTOMER_TYPE_CHOICES}
+        />
+        <SelectInput
+          source="conditions.previousOffer"
+          label="Offered before"
+          emptyText="either"
+          choices={[
+            { id: 'none', name: 'never' },
+            { id: 'any', name: 'yes' },
+          ]}
+        />
+        <SelectArrayInput source="conditions.stages" label="Stage reached" choices={STAGE_CHOICES} sx={{ minWidth: 180 }} />
+        <SelectArrayInput source="conditions.steps" label="Campaign steps" choices={STEP_CHOICES} sx={{ minWidth: 180 }} />
+      </Box>
+      <Section title="Offer" />
+      <OfferInputs />
+    </FormWithAside>
   );
 }

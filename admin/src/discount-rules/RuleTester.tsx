@@ -1,12 +1,13 @@
 import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import RemoveCircleOutlineIcon from '@mui/icons-material/RemoveCircleOutlineOutlined';
-import { Alert, Box, Button, Card, CardContent, Checkbox, Chip, FormControlLabel, MenuItem, Stack, TextField, Typography } from '@mui/material';
+import { Alert, Box, Button, Card, CardContent, Checkbox, Chip, FormControlLabel, Stack, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import { HttpError, useDataProvider, useGetList } from 'react-admin';
 import { useWatch } from 'react-hook-form';
 import { money, words } from '../common/format';
+import { OpenStageField } from '../common/forms';
 import type { AppDataProvider } from '../data/dataProvider';
-import { type CheckoutStage, type RuleTestResponse, STAGES } from '../data/types';
+import type { CheckoutStage, RuleTestResponse } from '../data/types';
 
 type RuleRecord = { id?: string; name: string; priority?: number; enabled?: boolean; conditions?: unknown; offer: unknown };
 
@@ -52,13 +53,7 @@ export function RuleTester() {
           <TextField size="small" type="number" label="cart value" value={cartValue} onChange={(e) => setCartValue(Number(e.target.value))} sx={{ width: 110 }} slotProps={{ htmlInput: { 'data-testid': 'tester-cart-value' } }} />
           <TextField size="small" type="number" label="orders before" value={ordersCount} onChange={(e) => setOrdersCount(Number(e.target.value))} sx={{ width: 110 }} />
           <TextField size="small" type="number" label="lifetime value" value={lifetimeValue} onChange={(e) => setLifetimeValue(Number(e.target.value))} sx={{ width: 120 }} />
-          <TextField size="small" select label="stage" value={stage} onChange={(e) => setStage(e.target.value as CheckoutStage)} sx={{ width: 120 }}>
-            {STAGES.filter((s) => s !== 'completed').map((s) => (
-              <MenuItem key={s} value={s}>
-                {s}
-              </MenuItem>
-            ))}
-          </TextField>
+          <OpenStageField value={stage} onChange={setStage} />
           <TextField size="small" type="number" label="campaign step" value={step} onChange={(e) => setStep(Math.max(1, Number(e.target.value)))} sx={{ width: 110 }} />
           <FormControlLabel control={<Checkbox size="small" checked={offeredBefore} onChange={(e) => setOfferedBefore(e.target.checked)} />} label="offered 10% before" />
           <FormControlLabel control={<Checkbox size="small" checked={useDraft} onChange={(e) => setUseDraft(e.target.checked)} />} label="with my unsaved changes" />

@@ -2,55 +2,31 @@ import { Box, Checkbox, FormControlLabel, MenuItem, Stack, Table, TableBody, Tab
 import { useEffect, useState } from 'react';
 import { Link } from 'react-admin';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis, LabelList } from 'recharts';
+import type { DropoffRow, FunnelGroup, FunnelStepRow } from '../../../server/reports/funnel-report';
+import type { FunnelStep } from '../../../server/reports/report-params';
 import { toCsv, downloadCsv } from '../common/csv';
 import { count, dateTime, money, percent } from '../common/format';
 import { API, httpClient, query } from '../data/http';
 import { CsvButton, DateRangePicker, downloadReportCsv, lastDays, Panel, ReportPage, useReport } from './report-kit';
 
-type Step = 'started' | 'contact' | 'shipping' | 'payment' | 'completed';
-interface StepRow {
-  step: Step;
-  optional: boolean;
-  window: string | null;
-  entered: number;
-  converted: number;
-  skipped: number;
-  inProgress: number;
-  lost: number;
-  conversionRate: number | null;
-  dropOffRate: number | null;
-  overallRate: number | null;
-}
 interface Funnel {
   asOf: string;
-  steps: StepRow[];
-  groups: Array<{ key: string; label: string; steps: StepRow[] }>;
-}
-interface DropOff {
-  id: string;
-  externalId: string;
-  email: string | null;
-  device: string | null;
-  customerType: string | null;
-  stage: string;
-  startedAt: string;
-  lastStepAt: string;
-  cartValue: number | null;
-  currency: string | null;
+  steps: FunnelStepRow[];
+  groups: FunnelGroup[];
 }
 
 const WINDOWS = ['5m', '15m', '1h', '6h', '1d', '3d', '7d'];
-const OPTIONAL: Step[] = ['contact', 'shipping', 'payment'];
+const OPTIONAL: FunnelStep[] = ['contact', 'shipping', 'payment'];
 const GROUP_COLORS = ['#1976d2', '#9c27b0', '#2e7d32', '#ed6c02', '#0097a7', '#5d4037'];
 
 interface Selection {
-  stage: Step;
+  stage: FunnelStep;
   outcome: 'lost' | 'inProgress';
   group?: { key: string; label: string };
 }
 
 function DropOffList({ selection, params, breakdown }: { selection: Selection; params: Record<string, string>; breakdown: string }) {
-  const [rows, setRows] = useState<DropOff[] | null>(null);
+  const [rows, setRows] = useState<DropoffRow[] | null>(null);
   const [total, setTotal] = useState(0);
   const groupParam: Record<string, string> = {};
   if (selection.group && breakdown) groupParam[breakdown === 'source' ? 'sourceId' : breakdown] = selection.group.key;
@@ -61,7 +37,7 @@ function DropOffList({ selection, params, breakdown }: { selection: Selection; p
     setRows(null);
     httpClient(`${API}/reports/funnel/dropoffs${query({ ...JSON.parse(key), range: '[0,49]' })}`).then(({ json, headers }) => {
       if (cancelled) return;
-      setRows(json as DropOff[]);
+      setRows(json as DropoffRow[]);
       setTotal(Number(/\/(\d+)$/.exec(headers.get('content-range') ?? '')?.[1] ?? (json as unknown[]).length));
     });
     return () => {
@@ -111,7 +87,7 @@ function DropOffList({ selection, params, breakdown }: { selection: Selection; p
 
 const COLUMNS = ['step', 'entered', 'converted', 'skipped', 'inProgress', 'lost', 'conversionRate', 'dropOffRate', 'overallRate'].map((key) => ({ key, label: key }));
 
-function StepTable({ steps }: { steps: StepRow[] }) {
+function StepTable({ steps }: { steps: FunnelStepRow[] }) {
   return (
     <Table size="small" data-testid="funnel-table">
       <TableHead>
@@ -153,7 +129,7 @@ function StepTable({ steps }: { steps: StepRow[] }) {
 export default function FunnelReport() {
   const [range, setRange] = useState(lastDays(30));
   const [window, setWindow] = useState('1d');
-  const [optional, setOptional] = useState<Step[]>([]);
+  const [optional, setOptional] = useState<FunnelStep[]>([]);
   const [breakdown, setBreakdown] = useState('');
   const [selection, setSelection] = useState<Selection | null>(null);
   const params = { from: range.from, to: range.to, window, ...(optional.length ? { optional: optional.join(',') } : {}) };
@@ -219,8 +195,8 @@ export default function FunnelReport() {
                   <Bar dataKey="converted" name="converted" stackId="a" fill="#1976d2" isAnimationActive={false}>
                     <LabelList dataKey="converted" position="insideTop" fill="#fff" />
                   </Bar>
-                  <Bar dataKey="inProgress" name="still within the window" stackId="a" fill="#bdbdbd" cursor="pointer" isAnimationActive={false} onClick={(entry: { payload?: StepRow }) => entry.payload && setSelection({ stage: entry.payload.step, outcome: 'inProgress' })} />
-                  <Bar dataKey="lost" name="lost (drop-off)" stackId="a" fill="#d32f2f" cursor="pointer" isAnimationActive={false} onClick={(entry: { payload?: StepRow }) => entry.payload && setSelection({ stage: entry.payload.step, outcome: 'lost' })}>
+                  <Bar dataKey="inProgress" name="still within the window" stackId="a" fill="#bdbdbd" cursor="pointer" isAnimationActive={false} onClick={(entry: { payload?: FunnelStepRow }) => entry.payload && setSelection({ stage: entry.payload.step, outcome: 'inProgress' })} />
+                  <Bar dataKey="lost" name="lost (drop-off)" stackId="a" fill="#d32f2f" cursor="pointer" isAnimationActive={false} onClick={(entry: { payload?: FunnelStepRow }) => entry.payload && setSelection({ stage: entry.payload.step, outcome: 'lost' })}>
                     <LabelList dataKey="lost" position="top" fill="#d32f2f" />
                   </Bar>
                 </BarChart>

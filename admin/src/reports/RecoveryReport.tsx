@@ -1,32 +1,16 @@
 import { Box, Card, CardContent, MenuItem, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { RecoveryGroup, RecoveryMetrics, RecoveryPoint } from '../../../server/reports/recovery-report';
 import { count, money, percent } from '../common/format';
 import { CsvButton, DateRangePicker, downloadReportCsv, lastDays, Panel, ReportPage, useReport } from './report-kit';
 
-interface Metrics {
-  abandoned: number | null;
-  contacted: number;
-  recovered: number;
-  recoveryRate: number | null;
-  recoveredRevenue: number;
-  discountCost: number;
-  messageCost: number;
-  netMargin: number;
-  sent: number;
-  delivered: number;
-  opened: number;
-  clicked: number;
-  unsubscribed: number;
-  openRate: number | null;
-  clickRate: number | null;
-}
 interface Recovery {
   asOf: string;
   marginRate: number;
-  totals: Metrics;
-  series: Array<Metrics & { period: string }>;
-  groups: Array<{ key: string; label: string; totals: Metrics; series: Array<Metrics & { period: string }> }>;
+  totals: RecoveryMetrics;
+  series: RecoveryPoint[];
+  groups: RecoveryGroup[];
 }
 
 function Kpi({ label, value, hint }: { label: string; value: string; hint?: string }) {
