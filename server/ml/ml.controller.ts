@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, HttpCode, NotFoundException, Param, Post, UnprocessableEntityException, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, UnprocessableEntityException, UseGuards } from '@nestjs/common';
 import { FEATURE_SCHEMA_VERSION } from '../../ml/features';
 import { ModelVersions } from './model-versions.service';
 import { AdminAuthGuard } from '../admin/auth/admin-auth.guard';
@@ -6,17 +6,9 @@ import type { AdminIdentity } from '../admin/auth/admin-identity';
 import { CurrentAdmin } from '../admin/auth/current-admin.decorator';
 import { AdminRoles, CAN_EDIT_MARKETING } from '../admin/auth/roles.decorator';
 import { AuditLog } from '../admin/audit/audit-log.service';
+import { notFound, uuidParam } from '../admin/resources/shared/resource-http';
 import { SendTimeLearning } from './send-time-learning';
 import { TrainingRuns } from './training-runs.service';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function uuidParam(value: string, name: string): string {
-  if (!UUID.test(value)) {
-    throw new BadRequestException({ error: 'invalid_request', message: `${name} must be a UUID`, problems: [{ path: name, message: 'must be a UUID' }] });
-  }
-  return value.toLowerCase();
-}
 
 /** Model versions, promotion and rollback, training runs and their progress, and what send-time learning found. */
 @Controller('admin/api/ml')
@@ -39,8 +31,8 @@ export class MlController {
   @HttpCode(200)
   @AdminRoles(...CAN_EDIT_MARKETING)
   async promote(@Param('id') id: string, @CurrentAdmin() who: AdminIdentity) {
-    const result = await this.versions.promote(uuidParam(id, 'id'), who.actor, FEATURE_SCHEMA_VERSION);
-    if (!result.ok && result.reason === 'not_found') throw new NotFoundException({ error: 'not_found', message: `no model version ${id}` });
+    const result = await this.versions.promote(uuidParam(id), who.actor, FEATURE_SCHEMA_VERSION);
+    if (!result.ok && result.reason === 'not_found') throw notFound('model version', id);
     if (!result.ok) {
       throw new UnprocessableEntityException({ error: 'incompatible_model', message: 'this version was trained on other features than this server computes; retrain instead' });
     }
@@ -65,8 +57,8 @@ export class MlController {
 
   @Get('training-runs/:id')
   async getRun(@Param('id') id: string) {
-    const run = await this.runs.get(uuidParam(id, 'id'));
-    if (!run) throw new NotFoundException({ error: 'not_found', message: `no training run ${id}` });
+    const run = await this.runs.get(uuidParam(id));
+    if (!run) throw notFound('training run', id);
     return run;
   }
 

@@ -1,4 +1,5 @@
 import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
+import { DiscountsModule } from '../discounts/discounts.module';
 import { AppConfig, runsScheduler, runsWorkers, servesHttpApi } from '../config/app-config';
 import { DiscountRulesSnapshot } from './discount-rules-snapshot';
 import { MlController } from './ml.controller';
@@ -25,11 +26,11 @@ export class MlModule {
     if (runsScheduler(config.role)) providers.push(NightlyTraining);
     const controllers: Type[] = [];
     if (servesHttpApi(config.role)) controllers.push(MlController);
-    return { module: MlModule, providers, controllers, exports: BASE_PROVIDERS };
+    return { module: MlModule, imports: [DiscountsModule], providers, controllers, exports: BASE_PROVIDERS };
   }
 
   /** For CLI commands: the services, without a queue worker, a cron or routes. */
   static forCli(): DynamicModule {
-    return { module: MlModule, providers: BASE_PROVIDERS, exports: BASE_PROVIDERS };
+    return { module: MlModule, imports: [DiscountsModule], providers: BASE_PROVIDERS, exports: BASE_PROVIDERS };
   }
 }

@@ -7,6 +7,16 @@ const LOOKBACK_DAYS = 180;
 /** An enrollment still open this long after abandonment has had every chance; its outcome is final. */
 const MATURITY_DAYS = 8;
 
+/** Messages sent in the lookback ($2 days before $1) whose enrollment has settled (ended, or $3 days old). */
+const SETTLED_MESSAGES = `FROM messages m
+       JOIN enrollments e ON e.id = m.enrollment_id
+       JOIN checkouts c ON c.id = m.checkout_id
+      WHERE m.sent_at > $1::timestamptz - make_interval(days => $2)
+        AND (e.status <> 'active' OR e.abandoned_at < $1::timestamptz - make_interval(days => $3))`;
+
+/** The label: the checkout came back (credited to a message or not). */
+const RECOVERED = `c.status IN ('recovered', 'completed')`;
+
 interface ExampleRow {
   checkout_id: string;
   decided_at: Date;
@@ -26,14 +36,9 @@ export async function loadTrainingExamples(pool: Pool, now: Date): Promise<Train
     `SELECT m.checkout_id, m.sent_at AS decided_at,
             m.decision -> 'policy' -> 'context' AS context, m.decision -> 'policy' -> 'action' AS action,
             (m.decision -> 'policy' ->> 'propensity')::float8 AS propensity, m.decision -> 'policy' -> 'candidates' AS candidates,
-            c.status IN ('recovered', 'completed') AS recovered
-       FROM messages m
-       JOIN enrollments e ON e.id = m.enrollment_id
-       JOIN checkouts c ON c.id = m.checkout_id
-      WHERE m.sent_at > $1::timestamptz - make_interval(days => $2)
-        AND m.sent_at IS NOT NULL
+            ${RECOVERED} AS recovered
+       ${SETTLED_MESSAGES}
         AND m.decision ? 'policy'
-        AND (e.status <> 'active' OR e.abandoned_at < $1::timestamptz - make_interval(days => $3))
       ORDER BY m.sent_at`,
     [now, LOOKBACK_DAYS, MATURITY_DAYS],
   );
@@ -61,14 +66,10 @@ export interface SendTimeOutcome {
 export async function loadSendTimeOutcomes(pool: Pool, now: Date): Promise<SendTimeOutcome[]> {
   const { rows } = await pool.query<{ segment: string; arm_minutes: number; successes: number; failures: number }>(
     `SELECT m.decision -> 'sendTime' ->> 'segment' AS segment, (m.decision -> 'sendTime' ->> 'armMinutes')::int AS arm_minutes,
-            count(*) FILTER (WHERE c.status IN ('recovered', 'completed'))::int AS successes,
-            count(*) FILTER (WHERE c.status NOT IN ('recovered', 'completed'))::int AS failures
-       FROM messages m
-       JOIN enrollments e ON e.id = m.enrollment_id
-       JOIN checkouts c ON c.id = m.checkout_id
-      WHERE m.sent_at > $1::timestamptz - make_interval(days => $2)
+            count(*) FILTER (WHERE ${RECOVERED})::int AS successes,
+            count(*) FILTER (WHERE NOT ${RECOVERED})::int AS failures
+       ${SETTLED_MESSAGES}
         AND m.decision ? 'sendTime'
-        AND (e.status <> 'active' OR e.abandoned_at < $1::timestamptz - make_interval(days => $3))
       GROUP BY 1, 2`,
     [now, LOOKBACK_DAYS, MATURITY_DAYS],
   );

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpException, Post, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { invalidBody } from '../http/invalid-body';
+import { parseBody } from '../resources/shared/resource-http';
 import { AdminAuthGuard } from './admin-auth.guard';
 import type { AdminIdentity } from './admin-identity';
 import { AdminUsers, type PublicAdminUser } from './admin-users.service';
@@ -24,9 +24,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   async login(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ user: PublicAdminUser }> {
-    const parsed = loginSchema.safeParse(body);
-    if (!parsed.success) throw invalidBody(parsed.error);
-    const { email, password } = parsed.data;
+    const { email, password } = parseBody(loginSchema, body);
     const wait = await this.throttle.blockedFor(request.ip, email);
     if (wait > 0) {
       void reply.header('Retry-After', String(wait));

@@ -10,8 +10,8 @@ import { DiscountRulesService } from '../../../discounts/discount-rules.service'
 import type { AdminIdentity } from '../../auth/admin-identity';
 import { AuditLog } from '../../audit/audit-log.service';
 import type { ListQuery } from '../../http/list-query';
-import { containsPattern, enumFilter, invalidRequest, notFound, parseBody, stringFilter, versionConflict } from '../shared/resource-http';
-import { CAMPAIGN_LIST, previewShopperSchema } from './campaigns.schema';
+import { containsPattern, enumFilter, invalidRequest, notFound, parseBody, stringFilter, versionConflict, withoutReadOnly } from '../shared/resource-http';
+import { CAMPAIGN_LIST, CAMPAIGN_READ_ONLY, previewShopperSchema } from './campaigns.schema';
 
 type CampaignListQuery = ListQuery<(typeof CAMPAIGN_LIST.filters)[number], (typeof CAMPAIGN_LIST.sortable)[number]>;
 
@@ -107,8 +107,7 @@ export class CampaignsAdminService {
   async preview(body: unknown) {
     const shopper = parseBody(previewShopperSchema, body);
     // The console previews the record it edits: what the server itself returned (id, version, results) is not the draft.
-    const { id: _id, version: _version, status: _status, last7Days: _results, createdAt: _created, updatedAt: _updated, ...campaign } = shopper.campaign as Record<string, unknown>;
-    const draft = parseCampaignInput(campaign);
+    const draft = parseCampaignInput(withoutReadOnly(shopper.campaign, [...CAMPAIGN_READ_ONLY, 'version']));
     if (!draft.ok) throw invalidRequest(draft.problems.map((p) => ({ ...p, path: p.path ? `campaign.${p.path}` : 'campaign' })));
     const reachable = new Set<ChannelKind>(shopper.channels);
     const consent = { email: reachable.has('email'), sms: reachable.has('sms'), push: reachable.has('push') };

@@ -6,7 +6,7 @@ export type Problem = CampaignInputProblem;
 
 /**
  * A 400 naming every problem by its field path: `problems` for programs, `errors` ({ field: message }) for
- * react-admin forms, which show each message under its input. The same shape as `invalidBody`, with unknown
+ * react-admin forms, which show each message under its input. Unknown
  * fields reported at their own path.
  */
 export function invalidRequest(problems: Problem[]): BadRequestException {
