@@ -11,3 +11,5 @@ export * from './discounts';
 export * from './ml';
 export * from './admin';
 export * from './reports';
+export * from './profiles';
+export * from './checkout-sessions';

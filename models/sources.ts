@@ -8,6 +8,12 @@ export const sources = pgTable('sources', {
   writeKeyHash: text('write_key_hash').notNull().unique(),
   /** First characters of the key, so people can tell keys apart without seeing them. */
   writeKeyPrefix: text('write_key_prefix').notNull(),
+  /**
+   * SHA-256 of the storefront's server key (`sk_...`): the secret its back end uses for the checkout API and
+   * shoppers' profiles. Unlike the write key it never reaches a browser.
+   */
+  serverKeyHash: text('server_key_hash').unique(),
+  serverKeyPrefix: text('server_key_prefix'),
   /** Shared secret Shopify signs webhooks with (needed in clear to verify HMACs). */
   shopifySecret: text('shopify_secret'),
   /** Storefront origins allowed to call the ingestion API from a browser. */
