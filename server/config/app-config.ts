@@ -126,6 +126,17 @@ const environmentSchema = z.object({
   ML_MIN_TRAINING_EXAMPLES: integer(10, 10_000_000).default(2000),
   /** A bearer token for the operations API (model versions, training runs) until the console's sessions arrive. */
   ADMIN_API_TOKEN: z.string().min(32, 'must be at least 32 characters (use a random secret)').optional(),
+
+  /** Who checks that an address exists: `offline` (format only, no autocomplete) or `mapbox` (Geocoding API v6). */
+  ADDRESS_PROVIDER: z.enum(['offline', 'mapbox'], { message: 'must be one of offline, mapbox' }).default('offline'),
+  MAPBOX_ACCESS_TOKEN: z.string().regex(/^(pk|sk|tk)\.\S+$/, 'must be a Mapbox access token (pk.…, sk.… or tk.…)').optional(),
+  /** Where Mapbox requests go; tests point it at a local peer. */
+  MAPBOX_API_BASE: url(['http:', 'https:']).default('https://api.mapbox.com'),
+  MAPBOX_TIMEOUT_MS: integer(100, 30_000).default(2500),
+  /** Mapbox's permanent geocoding (billed separately): the only kind whose results may be stored, so cached. */
+  MAPBOX_PERMANENT: z.enum(['true', 'false'], { message: 'must be "true" or "false"' }).default('false').transform((v) => v === 'true'),
+  /** Seconds an autocomplete answer is kept in Redis per query and country; 0 (the default) keeps none. */
+  ADDRESS_AUTOCOMPLETE_CACHE_S: integer(0, 86_400).default(0),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -160,6 +171,12 @@ export interface AppConfig {
     minTrainingExamples: number;
   };
   adminApiToken?: string;
+  addresses: {
+    provider: 'offline' | 'mapbox';
+    /** Present when the provider is mapbox. */
+    mapbox?: { accessToken: string; apiBase: string; timeoutMs: number; permanent: boolean };
+    autocompleteCacheSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -187,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const incomplete = [
     ...requireTogether(env, ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM']),
     ...requireTogether(env, ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY']),
+    ...addressProviderProblems(e),
   ];
   if (incomplete.length > 0) throw new ConfigError(incomplete);
   return {
@@ -221,6 +239,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       minTrainingExamples: e.ML_MIN_TRAINING_EXAMPLES,
     },
     adminApiToken: e.ADMIN_API_TOKEN,
+    addresses: {
+      provider: e.ADDRESS_PROVIDER,
+      mapbox:
+        e.ADDRESS_PROVIDER === 'mapbox' && e.MAPBOX_ACCESS_TOKEN
+          ? { accessToken: e.MAPBOX_ACCESS_TOKEN, apiBase: e.MAPBOX_API_BASE.replace(/\/$/, ''), timeoutMs: e.MAPBOX_TIMEOUT_MS, permanent: e.MAPBOX_PERMANENT }
+          : undefined,
+      autocompleteCacheSeconds: e.ADDRESS_AUTOCOMPLETE_CACHE_S,
+    },
   };
 }
 
@@ -229,6 +255,17 @@ function requireTogether(env: NodeJS.ProcessEnv, names: string[]): string[] {
   const set = names.filter((n) => env[n]);
   if (set.length === 0 || set.length === names.length) return [];
   return names.filter((n) => !env[n]).map((n) => `${n}: is required when ${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set`);
+}
+
+/** Mapbox's terms forbid storing temporary geocoding results, and a cache stores them. */
+function addressProviderProblems(e: Environment): string[] {
+  if (e.ADDRESS_PROVIDER !== 'mapbox') return [];
+  const problems: string[] = [];
+  if (!e.MAPBOX_ACCESS_TOKEN) problems.push('MAPBOX_ACCESS_TOKEN: is required when ADDRESS_PROVIDER is mapbox');
+  if (e.ADDRESS_AUTOCOMPLETE_CACHE_S > 0 && !e.MAPBOX_PERMANENT) {
+    problems.push('ADDRESS_AUTOCOMPLETE_CACHE_S: must be 0 unless MAPBOX_PERMANENT is true (Mapbox forbids storing temporary geocoding results)');
+  }
+  return problems;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
