@@ -77,26 +77,29 @@ export class DiscountRedemptionService {
    * The same order redeeming again gets the first answer unchanged; another order is refused as `redeemed`.
    */
   redeem(sourceId: string, request: RedeemRequest, now: Date): Promise<RedeemResult> {
-    return inTransaction(this.pool, async ({ db }) => {
-      const [row] = await db.select().from(discountCodes).where(eq(discountCodes.code, request.code)).for('update');
-      const shopper = await lookUpShopper(db, sourceId, request);
-      const code = row ? { ...stateOf(row), code: row.code } : null;
-      const reason = codeRefusal(code, sourceId, shopper, now);
-      if (code === null || row === undefined) return { ok: false, refusal: refusal('unknown') };
-      if (reason === 'redeemed' && code.redeemedOrderId === request.orderId && row.redemption) {
-        return { ok: true, redemption: redeemedCode(code, row.redemption) };
-      }
-      if (reason !== null) return { ok: false, refusal: refusal(reason) };
-      const redemption: DiscountRedemption = {
-        orderId: request.orderId,
-        cartValue: request.cartValue ?? null,
-        discountValue: codeDiscountValue(code, request.cartValue, request.shippingValue),
-        redeemedAt: now.toISOString(),
-      };
-      await markRedeemed(db, row.id, redemption, now);
-      return { ok: true, redemption: redeemedCode(code, redemption) };
-    });
+    return inTransaction(this.pool, ({ db }) => redeemWithin(db, sourceId, request, now));
   }
+}
+
+/** `redeem` inside the caller's transaction (the checkout's completion redeems its code with the order). */
+export async function redeemWithin(db: DbExecutor, sourceId: string, request: RedeemRequest, now: Date): Promise<RedeemResult> {
+  const [row] = await db.select().from(discountCodes).where(eq(discountCodes.code, request.code)).for('update');
+  const shopper = await lookUpShopper(db, sourceId, request);
+  const code = row ? { ...stateOf(row), code: row.code } : null;
+  const reason = codeRefusal(code, sourceId, shopper, now);
+  if (code === null || row === undefined) return { ok: false, refusal: refusal('unknown') };
+  if (reason === 'redeemed' && code.redeemedOrderId === request.orderId && row.redemption) {
+    return { ok: true, redemption: redeemedCode(code, row.redemption) };
+  }
+  if (reason !== null) return { ok: false, refusal: refusal(reason) };
+  const redemption: DiscountRedemption = {
+    orderId: request.orderId,
+    cartValue: request.cartValue ?? null,
+    discountValue: codeDiscountValue(code, request.cartValue, request.shippingValue),
+    redeemedAt: now.toISOString(),
+  };
+  await markRedeemed(db, row.id, redemption, now);
+  return { ok: true, redemption: redeemedCode(code, redemption) };
 }
 
 function redeemedCode(code: CodeState & { code: string }, redemption: DiscountRedemption): RedeemedCode {
