@@ -14,7 +14,17 @@ export interface ChargeRequest {
   customerRef?: string;
   description?: string;
   metadata: Record<string, string>;
+  /**
+   * Called with the provider's id for this attempt as soon as it exists and before the step that can move money
+   * (Stripe: the PaymentIntent is created, not yet confirmed; Adyen: authorised with manual capture, not yet
+   * captured). The caller stores it durably; a provider sends the money-moving step only after this resolves, so
+   * an attempt with no stored reference provably moved no money (what `settle` relies on after a crash).
+   */
+  recordReference(providerReference: string): Promise<void>;
 }
+
+/** What `settle` gets: the attempt as it was charged, and the reference `recordReference` stored, if any. */
+export type SettleRequest = Omit<ChargeRequest, 'recordReference'> & { providerReference?: string };
 
 /** Decline reasons we tell apart; `hard` ones never fail over and never retry. */
 export type DeclineCode =
@@ -38,8 +48,8 @@ export type ChargeOutcome =
 /** After an `unavailable` answer: what the provider says happened to that attempt. */
 export type ChargeStatus =
   | { kind: 'charged'; providerReference: string }
-  /** Nothing charged, and nothing will be (voided, cancelled or never created). */
-  | { kind: 'not_charged' }
+  /** Nothing charged, and nothing will be (voided, cancelled, never created, or never sent the money-moving step). */
+  | { kind: 'not_charged'; note?: string }
   /** The provider cannot tell us (still unreachable, or the payment is processing). */
   | { kind: 'unknown'; message: string };
 
@@ -47,8 +57,9 @@ export interface PaymentProvider {
   readonly name: PaymentProviderName;
   charge(request: ChargeRequest): Promise<ChargeOutcome>;
   /**
-   * Settles an attempt whose answer we did not get: finds it by its idempotency key / reference, voids or
-   * cancels anything not yet captured, and reports whether a charge stands.
+   * Settles an attempt whose answer we did not get (or whose answer was never recorded, after a crash): finds it
+   * by its reference or idempotency key, brings it to a final state (voids what can still be voided, or finishes
+   * what the provider already approved), and reports whether a charge stands.
    */
-  settle(request: ChargeRequest): Promise<ChargeStatus>;
+  settle(request: SettleRequest): Promise<ChargeStatus>;
 }
