@@ -9,7 +9,7 @@ import { CliUsageError } from './cli-support';
 import { createAdmin } from './admin-commands';
 import { runDemo } from './demo-command';
 import { trainNow } from './ml-train-command';
-import { createSource, listSources, setSourceEnabled } from './sources-commands';
+import { createSource, listSources, rotateServerKey, setSourceEnabled } from './sources-commands';
 import { mlEval } from './ml-eval-command';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -19,6 +19,9 @@ Commands:
                        create an event source; prints its write key alone on the last line.
                        --require-email-opt-in: recovery email only to shoppers who opted in (EU stores)
   sources:list         list sources (key prefixes only; keys are stored hashed)
+  sources:server-key --id ID
+                       issue the source's server key (sk_...) for the checkout and profiles API, printed
+                       alone on the last line; the previous server key stops working at once
   sources:disable --id ID
   sources:enable --id ID
   admin:create --email EMAIL --password PASSWORD --role admin|marketer|analyst [--name NAME]
@@ -61,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const commands: Record<string, true> = { 'sources:create': true, 'sources:list': true, 'sources:disable': true, 'sources:enable': true, 'ml:train': true, 'ml:eval': true, 'admin:create': true, demo: true };
+  const commands: Record<string, true> = { 'sources:create': true, 'sources:list': true, 'sources:server-key': true, 'sources:disable': true, 'sources:enable': true, 'ml:train': true, 'ml:eval': true, 'admin:create': true, demo: true };
   if (!commands[command]) {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
@@ -80,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'sources:create') await createSource(app, values, out);
     if (command === 'sources:list') await listSources(app, out);
+    if (command === 'sources:server-key') await rotateServerKey(app, values, out);
     if (command === 'sources:disable') await setSourceEnabled(app, values, false, out);
     if (command === 'sources:enable') await setSourceEnabled(app, values, true, out);
     if (command === 'admin:create') await createAdmin(app, values, out);

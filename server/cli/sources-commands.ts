@@ -25,9 +25,22 @@ export async function createSource(app: INestApplicationContext, values: Record<
   }
 }
 
-export async function setSourceEnabled(app: INestApplicationContext, values: Record<string, unknown>, enabled: boolean, out: Output) {
+function sourceIdOf(values: Record<string, unknown>): string {
   const id = values.id;
-  if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new CliUsageError('--id must be a source id (a UUID, see sources:list)');
+  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new CliUsageError('--id must be a source id (a UUID, see sources:list)');
+  return id;
+}
+
+export async function rotateServerKey(app: INestApplicationContext, values: Record<string, unknown>, out: Output) {
+  const id = sourceIdOf(values);
+  const serverKey = await app.get(SourcesService).rotateServerKey(id);
+  if (!serverKey) throw new CliUsageError(`no source has id ${id}`);
+  out(`Server key of source ${id} (shown once; keep it on your servers, never in a browser):`);
+  out(serverKey);
+}
+
+export async function setSourceEnabled(app: INestApplicationContext, values: Record<string, unknown>, enabled: boolean, out: Output) {
+  const id = sourceIdOf(values);
   if (!(await app.get(SourcesService).setEnabled(id, enabled))) throw new CliUsageError(`no source has id ${id}`);
   out(`Source ${id} ${enabled ? 'enabled' : 'disabled'}.`);
 }

@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DATABASE, Database, Transaction } from '../database/database';
 import { createRedis, REDIS } from '../redis/redis.module';
 import { NewSource, newSourceSchema } from './source-input';
-import { generateWriteKey, hashWriteKey, writeKeyPrefix } from './write-key';
+import { generateServerKey, generateWriteKey, hashWriteKey, writeKeyPrefix } from './write-key';
 
 export interface AuthenticatedSource {
   id: string;
@@ -150,6 +150,34 @@ export class SourcesService implements OnModuleInit, OnModuleDestroy {
     const source = row && row.enabled ? { id: row.id, name: row.name, shopifySecret: row.shopifySecret, allowedOrigins: row.allowedOrigins } : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { source, expiresAt: now + this.config.sourceCacheTtlMs });
+    return source;
+  }
+
+  /** Issues a new server key for the source (the previous one stops working at once); null when no source has that id. */
+  async rotateServerKey(id: string): Promise<string | null> {
+    const serverKey = generateServerKey();
+    const rows = await this.db
+      .update(sources)
+      .set({ serverKeyHash: hashWriteKey(serverKey), serverKeyPrefix: writeKeyPrefix(serverKey) })
+      .where(eq(sources.id, id))
+      .returning({ id: sources.id });
+    await this.announceChange();
+    return rows.length > 0 ? serverKey : null;
+  }
+
+  /** The enabled source a storefront's server key belongs to, cached like write keys. */
+  async authenticateServerKey(serverKey: string, now = Date.now()): Promise<AuthenticatedSource | null> {
+    const hash = hashWriteKey(serverKey);
+    const cacheKey = `server:${hash}`;
+    const cached = this.cache.get(cacheKey);
+    if (cached && cached.expiresAt > now) return cached.source;
+    const [row] = await this.db
+      .select({ id: sources.id, name: sources.name, shopifySecret: sources.shopifySecret, allowedOrigins: sources.allowedOrigins, enabled: sources.enabled })
+      .from(sources)
+      .where(eq(sources.serverKeyHash, hash));
+    const source = row && row.enabled ? { id: row.id, name: row.name, shopifySecret: row.shopifySecret, allowedOrigins: row.allowedOrigins } : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(cacheKey, { source, expiresAt: now + this.config.sourceCacheTtlMs });
     return source;
   }
 

@@ -15,3 +15,8 @@ export function hashWriteKey(key: string): string {
 export function writeKeyPrefix(key: string): string {
   return key.slice(0, 10);
 }
+
+/** A storefront's server key: a secret for its back end (the checkout API and profiles), never for a browser. */
+export function generateServerKey(): string {
+  return 'sk_' + randomBytes(32).toString('base64url');
+}

@@ -1,0 +1,186 @@
+import { ConflictException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { and, eq, sql } from 'drizzle-orm';
+import { Pool } from 'pg';
+import { checkoutSessions, checkouts, paymentMethods, type CheckoutSessionRow, type PaymentMethodRow } from '../../../models';
+import { CLOCK, type Clock } from '../../common/clock';
+import { PG_POOL } from '../../database/database';
+import { inTransaction, type TransactionScope } from '../../database/transaction';
+import { DiscountRedemptionService } from '../../discounts/discount-redemption.service';
+import { cartSnapshot } from '../../ingestion/cart';
+import { storeEventsWithin } from '../../ingestion/ingest-transaction';
+import type { PostalAddress } from '../addresses/address';
+import { ProfilesService } from '../profiles/profiles.service';
+import type { CreateCheckoutInput } from './checkout-input';
+import { sessionEvent, type SessionStep } from './session-events';
+import { checkoutTotals, type CheckoutTotals } from './totals';
+
+export interface SessionDetails {
+  session: CheckoutSessionRow;
+  /** The checkout's id in events (its external id). */
+  checkoutRef: string;
+  paymentMethod: PaymentMethodRow | null;
+  totals: CheckoutTotals;
+}
+
+type Change = Partial<Pick<CheckoutSessionRow, 'contact' | 'shippingAddress' | 'shippingMethod' | 'paymentMethodId' | 'discountCode' | 'discountValue'>>;
+
+/**
+ * API checkouts: a session row beside the checkout projection. Every step changes the row and records the
+ * step's event through the ingestion pipeline's own transaction code, atomically, so funnels and abandonment
+ * see API checkouts like posted ones.
+ */
+@Injectable()
+export class CheckoutSessionsService {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly profiles: ProfilesService,
+    private readonly discounts: DiscountRedemptionService,
+  ) {}
+
+  async create(sourceId: string, input: CreateCheckoutInput): Promise<SessionDetails> {
+    const publicId = `co_${crypto.randomUUID().replace(/-/g, '')}`;
+    const cart = cartSnapshot(input.cart.items, input.cart.currency);
+    const owner = input.customer_id ? { sourceId, customerRef: input.customer_id } : null;
+    const defaults = owner && input.use_profile_defaults !== false ? await this.profiles.defaults(owner) : {};
+    const now = this.clock.now();
+    await inTransaction(this.pool, async (scope) => {
+      await this.record(scope, sourceId, {
+        type: 'checkout_started',
+        checkoutRef: publicId,
+        occurredAt: now,
+        customer: { id: input.customer_id, email: input.email, phone: input.phone },
+        cart,
+      });
+      const id = await checkoutIdOf(scope, sourceId, publicId);
+      await scope.db.insert(checkoutSessions).values({
+        checkoutId: id,
+        sourceId,
+        publicId,
+        customerRef: input.customer_id ?? null,
+        cart,
+        contact: { ...(input.email ? { email: input.email } : {}), ...(input.phone ? { phone: input.phone } : {}) },
+        shippingAddress: defaults.address?.address ?? null,
+        paymentMethodId: defaults.paymentMethod?.id ?? null,
+      });
+    });
+    return this.details(sourceId, publicId);
+  }
+
+  /** The session by its public id, or 404; another source's checkouts do not exist for this one. */
+  async details(sourceId: string, publicId: string): Promise<SessionDetails> {
+    return inTransaction(this.pool, (scope) => this.load(scope, sourceId, publicId, false));
+  }
+
+  setContact(sourceId: string, publicId: string, contact: { email?: string; phone?: string }) {
+    return this.change(sourceId, publicId, (d) => ({
+      change: { contact: { ...d.session.contact, ...contact } },
+      step: { type: 'contact_entered', customer: { id: d.session.customerRef ?? undefined, ...contact } },
+    }));
+  }
+
+  async setShippingAddress(sourceId: string, publicId: string, choice: { address?: PostalAddress; savedAddressId?: string }) {
+    let address = choice.address;
+    return this.change(sourceId, publicId, async (d) => {
+      if (choice.savedAddressId) {
+        const saved = d.session.customerRef ? await this.profiles.address({ sourceId, customerRef: d.session.customerRef }, choice.savedAddressId) : undefined;
+        if (!saved) throw unprocessable('saved_address_id', `no saved address ${choice.savedAddressId} for this checkout's customer`);
+        address = saved.address;
+      }
+      return { change: { shippingAddress: address! }, step: { type: 'shipping_entered', properties: { shipping_country: address!.countryCode } } };
+    });
+  }
+
+  setShippingMethod(sourceId: string, publicId: string, method: { id: string; label: string; amount: number }) {
+    return this.change(sourceId, publicId, () => ({ change: { shippingMethod: method }, step: { type: 'checkout_updated', properties: { shipping_method: method.id } } }));
+  }
+
+  setPaymentMethod(sourceId: string, publicId: string, paymentMethodId: string) {
+    return this.change(sourceId, publicId, async (d) => {
+      await this.usableCard(sourceId, d.session, paymentMethodId);
+      return { change: { paymentMethodId }, step: { type: 'payment_entered' } };
+    });
+  }
+
+  /** Validates the code with the discount engine for this checkout and customer; a refused code is a 422 with its reason. */
+  applyDiscount(sourceId: string, publicId: string, code: string) {
+    return this.change(sourceId, publicId, async (d) => {
+      const verdict = await this.discounts.validate(sourceId, { code, checkoutId: d.checkoutRef, customerId: d.session.customerRef ?? undefined, cartValue: d.totals.subtotal, shippingValue: d.totals.shipping }, this.clock.now());
+      if (!verdict.valid) throw new UnprocessableEntityException({ error: 'discount_refused', reason: verdict.reason, message: verdict.message, problems: [{ path: 'code', message: verdict.message }] });
+      return {
+        change: { discountCode: verdict.code, discountValue: String(verdict.discountValue ?? 0) },
+        step: { type: 'checkout_updated', properties: { discount_code: verdict.code } },
+      };
+    });
+  }
+
+  removeDiscount(sourceId: string, publicId: string) {
+    return this.change(sourceId, publicId, () => ({ change: { discountCode: null, discountValue: '0' }, step: { type: 'checkout_updated', properties: { discount_code: null } } }));
+  }
+
+  /** A card of this checkout's customer that is still saved, or a 422 naming `payment_method_id`. */
+  async usableCard(sourceId: string, session: CheckoutSessionRow, paymentMethodId: string): Promise<PaymentMethodRow> {
+    const card = session.customerRef ? await this.profiles.paymentMethod({ sourceId, customerRef: session.customerRef }, paymentMethodId) : undefined;
+    if (!card) throw unprocessable('payment_method_id', `no saved payment method ${paymentMethodId} for this checkout's customer`);
+    return card;
+  }
+
+  /** Records a step's event in the caller's transaction. */
+  async record(scope: TransactionScope, sourceId: string, step: Omit<SessionStep, 'occurredAt'> & { occurredAt?: Date }) {
+    await storeEventsWithin(scope, sourceId, [sessionEvent({ ...step, occurredAt: step.occurredAt ?? this.clock.now() })], () => this.clock.now());
+  }
+
+  /** Loads the session (locked when `forUpdate`) with its totals; 404 when this source has no such checkout. */
+  async load(scope: TransactionScope, sourceId: string, publicId: string, forUpdate: boolean): Promise<SessionDetails> {
+    const query = scope.db
+      .select({ session: checkoutSessions, checkoutRef: checkouts.externalId })
+      .from(checkoutSessions)
+      .innerJoin(checkouts, eq(checkouts.id, checkoutSessions.checkoutId))
+      .where(and(eq(checkoutSessions.publicId, publicId), eq(checkoutSessions.sourceId, sourceId)));
+    const [row] = forUpdate ? await query.for('update', { of: checkoutSessions }) : await query;
+    if (!row) throw new NotFoundException({ error: 'not_found', message: `no checkout ${publicId}` });
+    const [card] = row.session.paymentMethodId ? await scope.db.select().from(paymentMethods).where(eq(paymentMethods.id, row.session.paymentMethodId)) : [];
+    return { session: row.session, checkoutRef: row.checkoutRef, paymentMethod: card ?? null, totals: totalsOf(row.session) };
+  }
+
+  private async change(
+    sourceId: string,
+    publicId: string,
+    decide: (current: SessionDetails) => { change: Change; step: Omit<SessionStep, 'checkoutRef' | 'occurredAt'> } | Promise<{ change: Change; step: Omit<SessionStep, 'checkoutRef' | 'occurredAt'> }>,
+  ): Promise<SessionDetails> {
+    return inTransaction(this.pool, async (scope) => {
+      const current = await this.load(scope, sourceId, publicId, true);
+      assertOpen(current.session);
+      const { change, step } = await decide(current);
+      await scope.db
+        .update(checkoutSessions)
+        .set({ ...change, version: sql`${checkoutSessions.version} + 1`, updatedAt: this.clock.now() })
+        .where(eq(checkoutSessions.checkoutId, current.session.checkoutId));
+      await this.record(scope, sourceId, { ...step, checkoutRef: current.checkoutRef });
+      return this.load(scope, sourceId, publicId, false);
+    });
+  }
+}
+
+export function totalsOf(session: Pick<CheckoutSessionRow, 'cart' | 'shippingMethod' | 'discountValue'>): CheckoutTotals {
+  return checkoutTotals(session.cart, session.shippingMethod?.amount ?? 0, Number(session.discountValue));
+}
+
+/** Only an open checkout changes: a paid one is final, one being paid waits for its payment. */
+export function assertOpen(session: CheckoutSessionRow) {
+  if (session.state === 'completed') throw new ConflictException({ error: 'checkout_completed', message: `checkout ${session.publicId} is completed (order ${session.orderId})`, order_id: session.orderId });
+  if (session.state === 'charging') throw new ConflictException({ error: 'payment_in_progress', message: `checkout ${session.publicId} is being paid; try again when the payment has settled` });
+}
+
+function unprocessable(path: string, message: string) {
+  return new UnprocessableEntityException({ error: 'invalid_choice', message: `${path}: ${message}`, problems: [{ path, message }] });
+}
+
+async function checkoutIdOf(scope: TransactionScope, sourceId: string, publicId: string): Promise<string> {
+  const { rows } = await scope.client.query<{ id: string }>(
+    `SELECT c.id FROM checkout_aliases a JOIN checkouts c ON c.id = a.checkout_id WHERE a.kind = 'checkout' AND a.value = $1 AND c.source_id = $2`,
+    [publicId, sourceId],
+  );
+  if (!rows[0]) throw new Error(`checkout ${publicId} was not projected`);
+  return rows[0].id;
+}
