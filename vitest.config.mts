@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
@@ -10,5 +11,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // Test workers (and the servers they spawn) trust the CA of the HTTPS protocol peers (Adyen). Node reads this
+    // only at start-up, which is why it is set here, for the forked workers, rather than in a test.
+    env: { NODE_EXTRA_CA_CERTS: fileURLToPath(new URL('./e2e/peers/tls/ca.pem', import.meta.url)) },
   },
 });
