@@ -146,7 +146,9 @@ export class AdyenProvider implements PaymentProvider {
   }
 
   private outcomeOfError(error: unknown, started: number): ChargeOutcome {
-    const status = error instanceof HttpClientException ? error.statusCode : (error as { statusCode?: number }).statusCode;
+    // An HTTP answer is an HttpClientException; the library reports a dropped connection as an ApiException with a
+    // made-up status 500, so only HttpClientException statuses are real (and the library's own 401 for a missing key).
+    const status = error instanceof HttpClientException ? error.statusCode : (error as { statusCode?: number }).statusCode === 401 ? 401 : undefined;
     if (status !== undefined && status >= 400 && status < 500) {
       // Refused outright (validation, unknown token, authentication): not processed, and no failover either.
       const code = error instanceof HttpClientException ? error.errorCode : undefined;
