@@ -47,7 +47,7 @@ describe('MapboxAddressProvider', () => {
     const [url] = urls;
     expect(url.origin + url.pathname).toBe('http://mapbox.test/search/geocode/v6/forward');
     expect(Object.fromEntries(url.searchParams)).toEqual({
-      q: '10 Downing  St',
+      q: '10 Downing St',
       autocomplete: 'true',
       types: 'address',
       country: 'gb',
@@ -56,6 +56,12 @@ describe('MapboxAddressProvider', () => {
       permanent: 'true',
       access_token: 'pk.secret-token',
     });
+  });
+
+  it('keeps the query within what Mapbox accepts', async () => {
+    const { urls, fetcher } = fakeFetch(200, { type: 'FeatureCollection', features: [] });
+    await new MapboxAddressProvider(SETTINGS, fetcher).autocomplete(Array.from({ length: 25 }, (_, i) => `w${i}`).join(' '));
+    expect(urls[0].searchParams.get('q')!.split(' ')).toHaveLength(20);
   });
 
   it('verifies with structured input and judges by match confidence', async () => {

@@ -38,8 +38,7 @@ export class MapboxAddressProvider implements AddressProvider {
 
   async autocomplete(query: string, options: AutocompleteOptions = {}): Promise<AddressSuggestion[]> {
     const features = await this.forward({
-      // Mapbox refuses a query containing a semicolon.
-      q: query.replace(/;/g, ' '),
+      q: searchText(query),
       autocomplete: 'true',
       types: 'address',
       ...(options.country && { country: options.country.toLowerCase() }),
@@ -90,6 +89,12 @@ export class MapboxAddressProvider implements AddressProvider {
   private unavailable(reason: UnavailableReason, detail: string) {
     return new AddressProviderUnavailable(this.name, reason, detail);
   }
+}
+
+/** Mapbox refuses a semicolon and more than 20 words (its 422 would read as an outage); the first words are what matter. */
+function searchText(query: string): string {
+  const words = query.replace(/;/g, ' ').split(/\s+/).filter(Boolean);
+  return words.slice(0, 20).join(' ');
 }
 
 function parseJson(text: string): unknown {
