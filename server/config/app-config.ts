@@ -1,5 +1,6 @@
 import { validateCronExpression } from 'cron';
 import { z } from 'zod';
+import { PAYMENT_PROVIDERS, type PaymentProviderName } from '../payments/payment-provider';
 
 export const ROLES = ['all', 'api', 'worker', 'scheduler'] as const;
 export type Role = (typeof ROLES)[number];
@@ -43,6 +44,17 @@ const messageCosts = z
     }
     return costs as Record<(typeof CHANNEL_NAMES)[number], number>;
   });
+
+/** "stripe,adyen": provider names in routing order, each once. */
+const paymentProviderList = z.string().transform((value, ctx) => {
+  const names = value.split(',').map((n) => n.trim().toLowerCase());
+  const unknown = names.filter((n) => !(PAYMENT_PROVIDERS as readonly string[]).includes(n));
+  if (unknown.length > 0 || new Set(names).size !== names.length) {
+    ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of distinct providers among ${PAYMENT_PROVIDERS.join(', ')}` });
+    return z.NEVER;
+  }
+  return names as PaymentProviderName[];
+});
 
 const environmentSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/checkout_recovery'),
@@ -127,6 +139,20 @@ const environmentSchema = z.object({
   /** A bearer token for the operations API (model versions, training runs) until the console's sessions arrive. */
   ADMIN_API_TOKEN: z.string().min(32, 'must be at least 32 characters (use a random secret)').optional(),
 
+  /** Payment providers in routing order; one whose credentials are not set is skipped. */
+  PAYMENT_PROVIDERS: paymentProviderList.default([...PAYMENT_PROVIDERS]),
+  /** Each provider call (create, confirm, authorise, capture) gives up after this long. */
+  PAYMENT_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  /** Attempts one saved card may make in 30 days, failovers included; beyond it we refuse without calling. */
+  PAYMENT_MAX_ATTEMPTS_PER_CARD: integer(1, 1000).default(10),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}$/, 'must be a Stripe secret key (sk_test_…, sk_live_…, or a restricted rk_… key)').optional(),
+  /** Where the Stripe SDK sends requests; tests point it at a local peer. */
+  STRIPE_API_BASE: url(['http:', 'https:']).default('https://api.stripe.com'),
+  ADYEN_API_KEY: z.string().regex(/^\S{16,}$/, "must be the API key of an Adyen web service user").optional(),
+  ADYEN_MERCHANT_ACCOUNT: z.string().regex(/^[A-Za-z0-9_.-]{2,80}$/, 'must be an Adyen merchant account name').optional(),
+  /** The Checkout API base with its version; live accounts use https://<prefix>-checkout-live.adyenpayments.com/checkout/v72. */
+  ADYEN_API_BASE: url(['https:']).default('https://checkout-test.adyen.com/v72'),
+
   /** Who checks that an address exists: `offline` (format only, no autocomplete) or `mapbox` (Geocoding API v6). */
   ADDRESS_PROVIDER: z.enum(['offline', 'mapbox'], { message: 'must be one of offline, mapbox' }).default('offline'),
   MAPBOX_ACCESS_TOKEN: z.string().regex(/^(pk|sk|tk)\.\S+$/, 'must be a Mapbox access token (pk.…, sk.… or tk.…)').optional(),
@@ -171,6 +197,14 @@ export interface AppConfig {
     minTrainingExamples: number;
   };
   adminApiToken?: string;
+  payments: {
+    /** Routing order, only providers whose credentials are set. */
+    providers: PaymentProviderName[];
+    stripe?: { secretKey: string; apiBase: string };
+    adyen?: { apiKey: string; merchantAccount: string; apiBase: string };
+    timeoutMs: number;
+    maxAttemptsPerCard: number;
+  };
   addresses: {
     provider: 'offline' | 'mapbox';
     /** Present when the provider is mapbox. */
@@ -204,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const incomplete = [
     ...requireTogether(env, ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM']),
     ...requireTogether(env, ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY']),
+    ...requireTogether(env, ['ADYEN_API_KEY', 'ADYEN_MERCHANT_ACCOUNT']),
     ...addressProviderProblems(e),
   ];
   if (incomplete.length > 0) throw new ConfigError(incomplete);
@@ -239,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       minTrainingExamples: e.ML_MIN_TRAINING_EXAMPLES,
     },
     adminApiToken: e.ADMIN_API_TOKEN,
+    payments: paymentsConfig(e),
     addresses: {
       provider: e.ADDRESS_PROVIDER,
       mapbox:
@@ -247,6 +283,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           : undefined,
       autocompleteCacheSeconds: e.ADDRESS_AUTOCOMPLETE_CACHE_S,
     },
+  };
+}
+
+function paymentsConfig(e: Environment): AppConfig['payments'] {
+  const stripe = e.STRIPE_SECRET_KEY ? { secretKey: e.STRIPE_SECRET_KEY, apiBase: e.STRIPE_API_BASE.replace(/\/$/, '') } : undefined;
+  const adyen =
+    e.ADYEN_API_KEY && e.ADYEN_MERCHANT_ACCOUNT ? { apiKey: e.ADYEN_API_KEY, merchantAccount: e.ADYEN_MERCHANT_ACCOUNT, apiBase: e.ADYEN_API_BASE.replace(/\/$/, '') } : undefined;
+  const configured = { stripe, adyen };
+  return {
+    providers: e.PAYMENT_PROVIDERS.filter((name) => configured[name] !== undefined),
+    stripe,
+    adyen,
+    timeoutMs: e.PAYMENT_TIMEOUT_MS,
+    maxAttemptsPerCard: e.PAYMENT_MAX_ATTEMPTS_PER_CARD,
   };
 }
 
