@@ -11,7 +11,6 @@ import {
   lowerHeaders,
   PeerFault,
   PeerRequest,
-  randomId,
   readBody,
   resetConnection,
   sendJson,
