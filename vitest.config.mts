@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
@@ -13,6 +13,6 @@ export default defineConfig({
     reporters: ['default'],
     // Test workers (and the servers they spawn) trust the CA of the HTTPS protocol peers (Adyen). Node reads this
     // only at start-up, which is why it is set here, for the forked workers, rather than in a test.
-    env: { NODE_EXTRA_CA_CERTS: join(__dirname, 'e2e/peers/tls/ca.pem') },
+    env: { NODE_EXTRA_CA_CERTS: resolve('e2e/peers/tls/ca.pem') },
   },
 });
