@@ -153,6 +153,11 @@ const environmentSchema = z.object({
   /** The Checkout API base with its version; live accounts use https://<prefix>-checkout-live.adyenpayments.com/checkout/v72. */
   ADYEN_API_BASE: url(['https:']).default('https://checkout-test.adyen.com/v72'),
 
+  /** A payment left `charging` this long (a crash, a lost answer) is settled from the providers' records. */
+  CHECKOUT_RECONCILE_AFTER_S: integer(1, 86_400).default(60),
+  CHECKOUT_RECONCILE_INTERVAL_S: integer(1, 3600).default(30),
+  /** How long the checkout link in a reminder stays valid. */
+  CHECKOUT_LINK_TTL_H: integer(1, 24 * 90).default(24 * 14),
   /** Who checks that an address exists: `offline` (format only, no autocomplete) or `mapbox` (Geocoding API v6). */
   ADDRESS_PROVIDER: z.enum(['offline', 'mapbox'], { message: 'must be one of offline, mapbox' }).default('offline'),
   MAPBOX_ACCESS_TOKEN: z.string().regex(/^(pk|sk|tk)\.\S+$/, 'must be a Mapbox access token (pk.…, sk.… or tk.…)').optional(),
@@ -205,6 +210,7 @@ export interface AppConfig {
     timeoutMs: number;
     maxAttemptsPerCard: number;
   };
+  checkout: { reconcileAfterS: number; reconcileIntervalS: number; linkTtlHours: number };
   addresses: {
     provider: 'offline' | 'mapbox';
     /** Present when the provider is mapbox. */
@@ -275,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     adminApiToken: e.ADMIN_API_TOKEN,
     payments: paymentsConfig(e),
+    checkout: { reconcileAfterS: e.CHECKOUT_RECONCILE_AFTER_S, reconcileIntervalS: e.CHECKOUT_RECONCILE_INTERVAL_S, linkTtlHours: e.CHECKOUT_LINK_TTL_H },
     addresses: {
       provider: e.ADDRESS_PROVIDER,
       mapbox:

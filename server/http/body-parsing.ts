@@ -30,6 +30,10 @@ export function installBodyParsing(fastify: FastifyInstance) {
   };
   fastify.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, parseJson);
   fastify.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer' }, parseJson);
+  // Plain HTML forms (the recovery landing's "complete" button works without scripts).
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     request.rawBody = body as Buffer;
     done(null, new UnreadableBody(`Content-Type "${request.headers['content-type'] ?? ''}" is not accepted; send application/json`));

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { invalidRequest, notFound, parseBody, uuidParam } from '../../admin/resources/shared/resource-http';
+import { jsonBody } from '../json-body';
 import { customerRefParam, StorefrontGateway } from '../storefront-gateway';
 import { addressChangeSchema, newAddressSchema, newPaymentMethodSchema, paymentMethodChangeSchema, validAddressOrThrow } from './profile-input';
 import { addressView, paymentMethodView } from './profile-views';
@@ -43,7 +44,7 @@ export class ProfilesController {
   @Post('addresses')
   async addAddress(@Req() request: FastifyRequest, @Param('customerId') customerId: string, @Body() body: unknown) {
     const owner = await this.owner(request, customerId);
-    const input = parseBody(newAddressSchema, body);
+    const input = parseBody(newAddressSchema, jsonBody(body));
     const address = validAddressOrThrow(input.address);
     return addressView(await this.profiles.addAddress(owner, { label: input.label, address, isDefault: input.is_default }));
   }
@@ -58,7 +59,7 @@ export class ProfilesController {
   @Patch('addresses/:id')
   async updateAddress(@Req() request: FastifyRequest, @Param('customerId') customerId: string, @Param('id') id: string, @Body() body: unknown) {
     const owner = await this.owner(request, customerId);
-    const input = parseBody(addressChangeSchema, body);
+    const input = parseBody(addressChangeSchema, jsonBody(body));
     if (input.is_default === false) throw notDefaultByFalse();
     const address = input.address === undefined ? undefined : validAddressOrThrow(input.address);
     return addressView(await this.profiles.updateAddress(owner, uuidParam(id), { label: input.label, address, isDefault: input.is_default }));
@@ -78,14 +79,14 @@ export class ProfilesController {
   @Post('payment-methods')
   async addPaymentMethod(@Req() request: FastifyRequest, @Param('customerId') customerId: string, @Body() body: unknown) {
     const owner = await this.owner(request, customerId);
-    const input = parseBody(newPaymentMethodSchema(new Date()), body);
+    const input = parseBody(newPaymentMethodSchema(new Date()), jsonBody(body));
     return paymentMethodView(await this.profiles.addPaymentMethod(owner, input));
   }
 
   @Patch('payment-methods/:id')
   async updatePaymentMethod(@Req() request: FastifyRequest, @Param('customerId') customerId: string, @Param('id') id: string, @Body() body: unknown) {
     const owner = await this.owner(request, customerId);
-    parseBody(paymentMethodChangeSchema, body);
+    parseBody(paymentMethodChangeSchema, jsonBody(body));
     return paymentMethodView(await this.profiles.makeDefaultPaymentMethod(owner, uuidParam(id)));
   }
 

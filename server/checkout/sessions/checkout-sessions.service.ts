@@ -1,7 +1,7 @@
 import { ConflictException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { and, eq, sql } from 'drizzle-orm';
 import { Pool } from 'pg';
-import { checkoutSessions, checkouts, paymentMethods, type CheckoutSessionRow, type PaymentMethodRow } from '../../../models';
+import { checkoutSessions, checkouts, paymentMethods, type CartSnapshot, type CheckoutSessionRow, type PaymentMethodRow } from '../../../models';
 import { CLOCK, type Clock } from '../../common/clock';
 import { PG_POOL } from '../../database/database';
 import { inTransaction, type TransactionScope } from '../../database/transaction';
@@ -22,7 +22,7 @@ export interface SessionDetails {
   totals: CheckoutTotals;
 }
 
-type Change = Partial<Pick<CheckoutSessionRow, 'contact' | 'shippingAddress' | 'shippingMethod' | 'paymentMethodId' | 'discountCode' | 'discountValue'>>;
+type Change = Partial<Pick<CheckoutSessionRow, 'cart' | 'contact' | 'shippingAddress' | 'shippingMethod' | 'paymentMethodId' | 'discountCode' | 'discountValue'>>;
 
 /**
  * API checkouts: a session row beside the checkout projection. Every step changes the row and records the
@@ -67,6 +67,33 @@ export class CheckoutSessionsService {
     return this.details(sourceId, publicId);
   }
 
+  /**
+   * The session of a checkout the storefront reported through events (a reminder's link opens it): created on
+   * first use from the latest cart the storefront reported and the customer's saved defaults; the same one after.
+   */
+  async adopt(checkout: { id: string; sourceId: string; cart: CartSnapshot; customerRef: string | null; contact: { email?: string; phone?: string } }): Promise<{ details: SessionDetails; created: boolean }> {
+    const defaults = checkout.customerRef ? await this.profiles.defaults({ sourceId: checkout.sourceId, customerRef: checkout.customerRef }) : {};
+    const inserted = await inTransaction(this.pool, async (scope) => {
+      const rows = await scope.db
+        .insert(checkoutSessions)
+        .values({
+          checkoutId: checkout.id,
+          sourceId: checkout.sourceId,
+          publicId: `co_${crypto.randomUUID().replace(/-/g, '')}`,
+          customerRef: checkout.customerRef,
+          cart: checkout.cart,
+          contact: checkout.contact,
+          shippingAddress: defaults.address?.address ?? null,
+          paymentMethodId: defaults.paymentMethod?.id ?? null,
+        })
+        .onConflictDoNothing()
+        .returning({ publicId: checkoutSessions.publicId });
+      return rows.length > 0;
+    });
+    const [row] = await inTransaction(this.pool, ({ db }) => db.select({ publicId: checkoutSessions.publicId }).from(checkoutSessions).where(eq(checkoutSessions.checkoutId, checkout.id)));
+    return { details: await this.details(checkout.sourceId, row.publicId), created: inserted };
+  }
+
   /** The session by its public id, or 404; another source's checkouts do not exist for this one. */
   async details(sourceId: string, publicId: string): Promise<SessionDetails> {
     return inTransaction(this.pool, (scope) => this.load(scope, sourceId, publicId, false));
@@ -88,6 +115,19 @@ export class CheckoutSessionsService {
         address = saved.address;
       }
       return { change: { shippingAddress: address! }, step: { type: 'shipping_entered', properties: { shipping_country: address!.countryCode } } };
+    });
+  }
+
+  /** The latest cart the storefront reported, for a checkout opened from a reminder; a code's value follows the new cart. */
+  replaceCart(sourceId: string, publicId: string, cart: CartSnapshot) {
+    return this.change(sourceId, publicId, async (d) => {
+      let discountValue = d.session.discountValue;
+      if (d.session.discountCode) {
+        const totals = checkoutTotals(cart, d.session.shippingMethod?.amount ?? 0, 0);
+        const verdict = await this.discounts.validate(sourceId, { code: d.session.discountCode, checkoutId: d.checkoutRef, customerId: d.session.customerRef ?? undefined, cartValue: totals.subtotal, shippingValue: totals.shipping }, this.clock.now());
+        discountValue = String(verdict.valid ? (verdict.discountValue ?? 0) : 0);
+      }
+      return { change: { cart, discountValue }, step: { type: 'checkout_updated', cart } };
     });
   }
 
@@ -148,17 +188,26 @@ export class CheckoutSessionsService {
     publicId: string,
     decide: (current: SessionDetails) => { change: Change; step: Omit<SessionStep, 'checkoutRef' | 'occurredAt'> } | Promise<{ change: Change; step: Omit<SessionStep, 'checkoutRef' | 'occurredAt'> }>,
   ): Promise<SessionDetails> {
-    return inTransaction(this.pool, async (scope) => {
-      const current = await this.load(scope, sourceId, publicId, true);
+    // Decided from a plain read (which may use other pooled connections), applied under the row lock only if
+    // nothing changed meanwhile: a transaction never waits for a second connection.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.details(sourceId, publicId);
       assertOpen(current.session);
       const { change, step } = await decide(current);
-      await scope.db
-        .update(checkoutSessions)
-        .set({ ...change, version: sql`${checkoutSessions.version} + 1`, updatedAt: this.clock.now() })
-        .where(eq(checkoutSessions.checkoutId, current.session.checkoutId));
-      await this.record(scope, sourceId, { ...step, checkoutRef: current.checkoutRef });
-      return this.load(scope, sourceId, publicId, false);
-    });
+      const applied = await inTransaction(this.pool, async (scope) => {
+        const locked = await this.load(scope, sourceId, publicId, true);
+        assertOpen(locked.session);
+        if (locked.session.version !== current.session.version) return null;
+        await scope.db
+          .update(checkoutSessions)
+          .set({ ...change, version: sql`${checkoutSessions.version} + 1`, updatedAt: this.clock.now() })
+          .where(eq(checkoutSessions.checkoutId, current.session.checkoutId));
+        await this.record(scope, sourceId, { ...step, checkoutRef: current.checkoutRef });
+        return this.load(scope, sourceId, publicId, false);
+      });
+      if (applied) return applied;
+    }
+    throw new ConflictException({ error: 'concurrent_change', message: `checkout ${publicId} kept changing under this request; retry it` });
   }
 }
 

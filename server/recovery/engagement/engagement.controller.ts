@@ -42,7 +42,7 @@ export class EngagementController {
   @Get('s/:token')
   async shortClick(@Param('token') token: string, @Res() reply: FastifyReply) {
     const messageId = this.links.verifyShort(token);
-    const target = messageId ? await this.engagement.resumeUrl(messageId, this.config.publicUrl) : null;
+    const target = messageId ? await this.engagement.resumeUrl(messageId, this.links, this.config.checkout.linkTtlHours) : null;
     if (!messageId || !target) return this.invalid(reply);
     await this.engagement.record(messageId, 'clicked', { target, via: 'sms' });
     return reply.header('Cache-Control', 'no-store').redirect(target, 302);

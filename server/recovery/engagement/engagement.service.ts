@@ -4,7 +4,9 @@ import type { ChannelKind } from '../../../campaigns/types';
 import { CLOCK, Clock } from '../../common/clock';
 import { PG_POOL } from '../../database/database';
 import { OptOutService } from '../consent/opt-out.service';
-import { RESUME_FACTS_SQL, ResumeFacts, resumeUrlOf } from '../links/resume-url';
+import type { CartSnapshot } from '../../../models/checkouts';
+import { LANDING_FACTS_SQL, landingUrlOf } from '../links/landing-url';
+import type { SignedLinks } from '../links/signed-links';
 
 export type Engagement = 'opened' | 'clicked';
 
@@ -32,10 +34,11 @@ export class EngagementService {
     return (rowCount ?? 0) > 0;
   }
 
-  /** Where a short (SMS) link leads: the message's resume address; null for an unknown message. */
-  async resumeUrl(messageId: string, publicUrl: string): Promise<string | null> {
-    const { rows } = await this.pool.query<{ context: ResumeFacts['context']; allowed_origins: string[] }>(RESUME_FACTS_SQL, [messageId]);
-    return rows[0] ? resumeUrlOf({ context: rows[0].context, allowedOrigins: rows[0].allowed_origins }, publicUrl) : null;
+  /** Where a short (SMS) link leads: the message's checkout page; null for an unknown message. */
+  async resumeUrl(messageId: string, links: SignedLinks, ttlHours: number): Promise<string | null> {
+    const { rows } = await this.pool.query<{ checkout_id: string; customer_id: string | null; cart: CartSnapshot | null }>(LANDING_FACTS_SQL, [messageId]);
+    const row = rows[0];
+    return row ? landingUrlOf(links, { checkoutId: row.checkout_id, messageId, customerId: row.customer_id, cart: row.cart }, this.clock.now(), ttlHours) : null;
   }
 
   /** One-click unsubscribe from a message's channel: consent withdrawn and pending messages cancelled at once. */

@@ -32,3 +32,25 @@ describe('signed links', () => {
     expect(links.verifyShort('short')).toBeNull();
   });
 });
+
+describe('checkout (landing) links', () => {
+  const links = new SignedLinks('https://recover.example', 'a-long-random-secret');
+  const claims = { checkoutId: 'c-1', messageId: 'm-1', customerId: 'u-1', expiresAt: 2_000_000_000, items: [['sku-1', 2, 19.5]] as Array<[string, number, number]> };
+  const tokenOf = (url: string) => url.split('/c/')[1];
+
+  it('round-trips its claims until it expires', () => {
+    const token = tokenOf(links.landing(claims));
+    expect(links.verifyLanding(token, new Date(1_999_999_999_000))).toEqual({ ok: true, claims });
+    expect(links.verifyLanding(token, new Date(2_000_000_001_000))).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('refuses a changed byte, another secret and other kinds of links', () => {
+    const token = tokenOf(links.landing(claims));
+    const [payload, signature] = token.split('.');
+    const changed = Buffer.from(JSON.stringify({ a: 'landing', ...claims, checkoutId: 'c-2' })).toString('base64url');
+    expect(links.verifyLanding(`${changed}.${signature}`, new Date(0))).toEqual({ ok: false, reason: 'invalid' });
+    expect(new SignedLinks('https://recover.example', 'another').verifyLanding(token, new Date(0))).toEqual({ ok: false, reason: 'invalid' });
+    expect(links.verifyLanding(links.open('m-1').split('/r/open/')[1], new Date(0))).toEqual({ ok: false, reason: 'invalid' });
+    expect(links.verifyLanding(`${payload}`, new Date(0))).toEqual({ ok: false, reason: 'invalid' });
+  });
+});

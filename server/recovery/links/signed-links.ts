@@ -75,9 +75,48 @@ export class SignedLinks {
     }
   }
 
+  /** The checkout link a reminder carries: `/c/<claims>.<signature>`, signed like every link, with an expiry. */
+  landing(claims: LandingClaims): string {
+    const payload = Buffer.from(JSON.stringify({ a: 'landing', ...claims })).toString('base64url');
+    return `${this.publicUrl}/c/${payload}.${this.sign(payload)}`;
+  }
+
+  verifyLanding(token: string, now: Date): LandingVerdict {
+    const dot = token.lastIndexOf('.');
+    if (dot <= 0) return { ok: false, reason: 'invalid' };
+    const payload = token.slice(0, dot);
+    const given = Buffer.from(token.slice(dot + 1), 'base64url');
+    const expected = Buffer.from(this.sign(payload), 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'invalid' };
+    let claims: LandingClaims & { a?: string };
+    try {
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      return { ok: false, reason: 'invalid' };
+    }
+    if (claims.a !== 'landing' || typeof claims.checkoutId !== 'string' || typeof claims.expiresAt !== 'number') return { ok: false, reason: 'invalid' };
+    if (now.getTime() / 1000 > claims.expiresAt) return { ok: false, reason: 'expired' };
+    const { a: _action, ...rest } = claims;
+    return { ok: true, claims: rest };
+  }
+
   private sign(payload: string): string {
     return createHmac('sha256', this.secret).update(payload).digest('base64url').slice(0, 32);
   }
 }
+
+/** What a reminder's checkout link is bound to, and the cart it showed (for spotting changes since). */
+export interface LandingClaims {
+  checkoutId: string;
+  messageId: string;
+  /** Our customer id of the recipient; the link opens nothing of anyone else. */
+  customerId: string | null;
+  /** Unix seconds after which the link is refused as expired. */
+  expiresAt: number;
+  /** The items the message showed: `[sku, quantity, unit price]`, up to 30. */
+  items?: Array<[string, number, number]>;
+}
+
+export type LandingVerdict = { ok: true; claims: LandingClaims } | { ok: false; reason: 'invalid' | 'expired' };
 
 export const SIGNED_LINKS = Symbol('SIGNED_LINKS');

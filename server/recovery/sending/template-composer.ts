@@ -5,7 +5,7 @@ import type { CartSnapshot } from '../../../models/checkouts';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { OutgoingMessage, PermanentSendError } from '../channels/channel';
 import { emailHeaders, trackEmailHtml } from '../channels/email/email-tracking';
-import { resumeUrlOf } from '../links/resume-url';
+import { landingUrlOf } from '../links/landing-url';
 import { SIGNED_LINKS, SignedLinks } from '../links/signed-links';
 import { buildTemplateContext, defaultTemplate, renderEmail, renderPush, renderSms, TemplateSource } from '../templates';
 import { CLOCK, Clock } from '../../common/clock';
@@ -76,7 +76,7 @@ export class TemplateComposer implements MessageComposer {
       messageId: row.id,
       channel: row.channel,
       links: this.links,
-      resumeUrl: resumeUrlOf({ context: row.context, allowedOrigins: row.allowed_origins }, this.config.publicUrl),
+      resumeUrl: landingUrlOf(this.links, { checkoutId: row.checkout_id, messageId: row.id, customerId: row.customer_id, cart: row.cart }, this.clock.now(), this.config.checkout.linkTtlHours),
       brandName: row.brand,
       cart: row.cart,
       customer: { email: row.checkout_email ?? row.customer_email },
