@@ -67,12 +67,14 @@ describe('engagement links', () => {
     expect(await tampered.text()).toContain('This link is not valid');
   });
 
-  it('follows a short SMS link to the message\'s checkout and refuses a forged one', async () => {
+  it('follows a short SMS link to the message\'s checkout page and refuses a forged one', async () => {
     await t.pool.query(`UPDATE checkouts SET context = '{"page":{"url":"https://shop.example/checkout/c-eng"}}' WHERE id = $1`, [ids.checkout]);
     const url = path(links.short(ids.sms));
     const response = await fetch(url, { redirect: 'manual' });
     expect(response.status).toBe(302);
-    expect(response.headers.get('location')).toBe('https://shop.example/checkout/c-eng');
+    const landing = response.headers.get('location')!;
+    expect(landing).toMatch(/\/c\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(links.verifyLanding(landing.split('/c/')[1], new Date())).toMatchObject({ ok: true, claims: { checkoutId: ids.checkout, messageId: ids.sms } });
     expect((await t.pool.query('SELECT clicked_at IS NOT NULL AS clicked FROM messages WHERE id = $1', [ids.sms])).rows[0].clicked).toBe(true);
     expect((await fetch(url.replace(/\.[^.]+$/, '.AAAAAAAAAAAAAAAA'), { redirect: 'manual' })).status).toBe(400);
   });

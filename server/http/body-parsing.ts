@@ -31,8 +31,9 @@ export function installBodyParsing(fastify: FastifyInstance) {
   fastify.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, parseJson);
   fastify.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer' }, parseJson);
   // Plain HTML forms (the recovery landing's "complete" button works without scripts).
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body as Buffer;
+    done(null, Object.fromEntries(new URLSearchParams((body as Buffer).toString('utf8'))));
   });
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     request.rawBody = body as Buffer;
