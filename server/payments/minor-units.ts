@@ -1,7 +1,14 @@
+const digitsByCurrency = new Map<string, number>();
+
 /** Digits after the decimal point in a currency's minor unit: 2 for USD, 0 for JPY, 3 for KWD (ISO 4217 via Intl). */
 export function currencyDigits(currency: string): number {
+  const known = digitsByCurrency.get(currency);
+  if (known !== undefined) return known;
   if (!/^[A-Za-z]{3}$/.test(currency)) throw new RangeError(`"${currency}" is not an ISO 4217 currency code`);
-  return new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2;
+  // Building a NumberFormat costs far more than a charge's arithmetic, so each currency is asked once.
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency: currency.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2;
+  digitsByCurrency.set(currency, digits);
+  return digits;
 }
 
 /**

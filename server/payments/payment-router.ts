@@ -158,8 +158,8 @@ export class PaymentRouter {
    */
   private open(input: ChargeInput, provider: PaymentProviderName): Promise<Opened> {
     return inTransaction(this.pool, async ({ client, db }) => {
-      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 1))`, [`charge:${input.chargeKey}`]);
-      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 1))`, [`card:${input.paymentMethod.id}`]);
+      // Charge key first, then card, in one round trip.
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 1)), pg_advisory_xact_lock(hashtextextended($2, 1))`, [`charge:${input.chargeKey}`, `card:${input.paymentMethod.id}`]);
       const earlier = await db.select().from(paymentAttempts).where(eq(paymentAttempts.chargeKey, input.chargeKey));
       const succeeded = earlier.find((a) => a.status === 'succeeded');
       if (succeeded) {

@@ -95,7 +95,7 @@ export class CheckoutCompletionService {
             });
     switch (outcome.kind) {
       case 'succeeded':
-        return this.finish(sourceId, plan.session.checkoutId, plan.chargeKey, { provider: outcome.provider, providerReference: outcome.providerReference });
+        return this.finish(sourceId, plan.session.publicId, plan.chargeKey, { provider: outcome.provider, providerReference: outcome.providerReference });
       case 'declined':
         return this.reopen(sourceId, plan, 402, { error: 'payment_declined', code: outcome.code, hard: outcome.hard, message: outcome.message });
       case 'limit_reached':
@@ -117,18 +117,13 @@ export class CheckoutCompletionService {
       if (current.session.state === 'charging') return { answer: await this.awaitWinner(sourceId, publicId) };
       const plan = await this.plan(sourceId, current, input);
       if ('answer' in plan) return plan;
-      const taken = await inTransaction(this.pool, async (scope): Promise<ChargePlan | { answer: StoredAnswer } | 'charging' | 'changed'> => {
-        const locked = await this.sessions.load(scope, sourceId, publicId, true);
-        if (locked.session.state === 'completed') return { answer: { status: 200, body: locked.session.result as Record<string, unknown> } };
-        if (locked.session.state === 'charging') return 'charging';
-        if (locked.session.version !== current.session.version) return 'changed';
-        await scope.db
-          .update(checkoutSessions)
-          .set({ state: 'charging', chargeKey: plan.chargeKey, chargingSince: this.clock.now(), paymentMethodId: plan.card.id, shippingAddress: plan.session.shippingAddress, updatedAt: this.clock.now() })
-          .where(eq(checkoutSessions.checkoutId, current.session.checkoutId));
-        return plan;
-      });
-      if (taken === 'charging') return { answer: await this.awaitWinner(sourceId, publicId) };
+      // One statement takes the payment: only from `open`, and only if nothing changed since the plan was read.
+      const { rowCount } = await this.pool.query(
+        `UPDATE checkout_sessions SET state = 'charging', charge_key = $3, charging_since = $4, payment_method_id = $5, shipping_address = $6, updated_at = $4
+          WHERE checkout_id = $1 AND version = $2 AND state = 'open'`,
+        [current.session.checkoutId, current.session.version, plan.chargeKey, this.clock.now(), plan.card.id, JSON.stringify(plan.session.shippingAddress)],
+      );
+      const taken: ChargePlan | 'changed' = rowCount === 1 ? plan : 'changed';
       if (taken !== 'changed') return taken;
     }
     throw new ConflictException({ error: 'concurrent_change', message: `checkout ${publicId} kept changing under this request; retry it` });
@@ -151,10 +146,12 @@ export class CheckoutCompletionService {
   private async plan(sourceId: string, current: SessionDetails, input: CompleteInput): Promise<ChargePlan | { answer: StoredAnswer }> {
     const { session } = current;
     const owner = session.customerRef ? { sourceId, customerRef: session.customerRef } : null;
-    const defaults = owner ? await this.profiles.defaults(owner) : {};
+    const chosenCard = current.paymentMethod && !current.paymentMethod.removedAt ? current.paymentMethod : null;
+    const needsDefaults = owner !== null && ((!input.payment_method_id && !chosenCard) || (!input.saved_address_id && !session.shippingAddress));
+    const defaults = needsDefaults ? await this.profiles.defaults(owner) : {};
     const card = input.payment_method_id
       ? await this.sessions.usableCard(sourceId, session, input.payment_method_id)
-      : (current.paymentMethod && !current.paymentMethod.removedAt ? current.paymentMethod : null) ?? defaults.paymentMethod ?? null;
+      : (chosenCard ?? defaults.paymentMethod ?? null);
     let address: PostalAddress | null = session.shippingAddress;
     if (input.saved_address_id) {
       const saved = owner ? await this.profiles.address(owner, input.saved_address_id) : undefined;
@@ -182,12 +179,12 @@ export class CheckoutCompletionService {
    * suppression of every pending reminder, attribution), the code's redemption and the session's answer, in one
    * transaction. Idempotent: the reconciler may run it for a charge the request already finished.
    */
-  async finish(sourceId: string, checkoutId: string, chargeKey: string, paid: PaidWith): Promise<StoredAnswer> {
+  async finish(sourceId: string, publicId: string, chargeKey: string, paid: PaidWith): Promise<StoredAnswer> {
     const answer = await inTransaction(this.pool, async (scope) => {
-      const [session] = await scope.db.select().from(checkoutSessions).where(eq(checkoutSessions.checkoutId, checkoutId)).for('update');
+      const current = await this.sessions.load(scope, sourceId, publicId, true);
+      const { session } = current;
       if (session.state === 'completed') return { status: 200, body: session.result as Record<string, unknown> };
       if (session.chargeKey !== chargeKey) throw new Error(`checkout ${session.publicId} is no longer paying with charge ${chargeKey}`);
-      const current = await this.sessions.load(scope, sourceId, session.publicId, false);
       const totals = totalsOf(session);
       const orderId = `or_${session.publicId.slice(3)}`;
       const at = this.clock.now();
@@ -204,10 +201,15 @@ export class CheckoutCompletionService {
       });
       if (session.discountCode) await this.redeem(scope, sourceId, session, current.checkoutRef, orderId, totals, at);
       const body = completedView(session, orderId, totals, paid, current.paymentMethod, at);
-      await scope.db.update(checkoutSessions).set({ state: 'completed', orderId, result: body, completedAt: at, updatedAt: at }).where(eq(checkoutSessions.checkoutId, checkoutId));
+      await scope.db.update(checkoutSessions).set({ state: 'completed', orderId, result: body, completedAt: at, updatedAt: at }).where(eq(checkoutSessions.checkoutId, session.checkoutId));
       return { status: 200, body };
     });
-    // Callers that crashed before storing their answer: their keys replay the order now.
+    return answer;
+  }
+
+  /** For the reconciler: records the order a crashed request paid for, and answers that request's key with it. */
+  async finishInterrupted(sourceId: string, checkoutId: string, publicId: string, chargeKey: string, paid: PaidWith): Promise<StoredAnswer> {
+    const answer = await this.finish(sourceId, publicId, chargeKey, paid);
     await this.pool.query(`UPDATE idempotency_keys SET status = 200, response = $2, completed_at = now() WHERE checkout_id = $1 AND status IS NULL`, [checkoutId, answer.body]);
     return answer;
   }

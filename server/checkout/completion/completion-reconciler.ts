@@ -64,7 +64,7 @@ export class CompletionReconciler implements OnApplicationBootstrap, OnModuleDes
     for (const charge of rows) {
       const result = await this.router.reconcile(charge.charge_key);
       if (result.kind === 'succeeded') {
-        await this.completion.finish(charge.source_id, charge.checkout_id, charge.charge_key, { provider: result.provider, providerReference: result.providerReference });
+        await this.completion.finishInterrupted(charge.source_id, charge.checkout_id, charge.public_id, charge.charge_key, { provider: result.provider, providerReference: result.providerReference });
         this.logger.log(`checkout ${charge.public_id}: the provider had charged it; order recorded`);
         settled++;
       } else if (result.kind === 'not_charged') {

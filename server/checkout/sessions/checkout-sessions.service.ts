@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { Pool } from 'pg';
 import { checkoutSessions, checkouts, paymentMethods, type CartSnapshot, type CheckoutSessionRow, type PaymentMethodRow } from '../../../models';
 import { CLOCK, type Clock } from '../../common/clock';
-import { PG_POOL } from '../../database/database';
+import { DATABASE, type Database, PG_POOL } from '../../database/database';
 import { inTransaction, type TransactionScope } from '../../database/transaction';
 import { DiscountRedemptionService } from '../../discounts/discount-redemption.service';
 import { cartSnapshot } from '../../ingestion/cart';
@@ -33,6 +33,7 @@ type Change = Partial<Pick<CheckoutSessionRow, 'cart' | 'contact' | 'shippingAdd
 export class CheckoutSessionsService {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(DATABASE) private readonly db: Database,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly profiles: ProfilesService,
     private readonly discounts: DiscountRedemptionService,
@@ -96,7 +97,7 @@ export class CheckoutSessionsService {
 
   /** The session by its public id, or 404; another source's checkouts do not exist for this one. */
   async details(sourceId: string, publicId: string): Promise<SessionDetails> {
-    return inTransaction(this.pool, (scope) => this.load(scope, sourceId, publicId, false));
+    return this.load({ db: this.db }, sourceId, publicId, false);
   }
 
   setContact(sourceId: string, publicId: string, contact: { email?: string; phone?: string }) {
@@ -171,16 +172,16 @@ export class CheckoutSessionsService {
   }
 
   /** Loads the session (locked when `forUpdate`) with its totals; 404 when this source has no such checkout. */
-  async load(scope: TransactionScope, sourceId: string, publicId: string, forUpdate: boolean): Promise<SessionDetails> {
+  async load(scope: Pick<TransactionScope, 'db'>, sourceId: string, publicId: string, forUpdate: boolean): Promise<SessionDetails> {
     const query = scope.db
-      .select({ session: checkoutSessions, checkoutRef: checkouts.externalId })
+      .select({ session: checkoutSessions, checkoutRef: checkouts.externalId, card: paymentMethods })
       .from(checkoutSessions)
       .innerJoin(checkouts, eq(checkouts.id, checkoutSessions.checkoutId))
+      .leftJoin(paymentMethods, eq(paymentMethods.id, checkoutSessions.paymentMethodId))
       .where(and(eq(checkoutSessions.publicId, publicId), eq(checkoutSessions.sourceId, sourceId)));
     const [row] = forUpdate ? await query.for('update', { of: checkoutSessions }) : await query;
     if (!row) throw new NotFoundException({ error: 'not_found', message: `no checkout ${publicId}` });
-    const [card] = row.session.paymentMethodId ? await scope.db.select().from(paymentMethods).where(eq(paymentMethods.id, row.session.paymentMethodId)) : [];
-    return { session: row.session, checkoutRef: row.checkoutRef, paymentMethod: card ?? null, totals: totalsOf(row.session) };
+    return { session: row.session, checkoutRef: row.checkoutRef, paymentMethod: row.card ?? null, totals: totalsOf(row.session) };
   }
 
   private async change(

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import type { PoolClient } from 'pg';
 import type { OfferType } from '../../../campaigns/discount-rules';
-import * as schema from '../../../models';
+import type { Database } from '../../database/database';
 import { DiscountCodeService } from '../../discounts/discount-code.service';
 import { DiscountRulesSnapshot } from '../../ml/discount-rules-snapshot';
 import { formatMoney } from '../templates/template-context';
@@ -56,7 +56,7 @@ export class MessageOffers {
       this.logger.warn(`message ${request.messageId}: discount rule ${ruleId} no longer exists; sending without an offer`);
       return null;
     }
-    const issued = await this.codes.issue(drizzle(client, { schema }), {
+    const issued = await this.codes.issue(drizzle(client) as unknown as Database, {
       sourceId: request.sourceId,
       checkoutId: request.checkoutId,
       customerId: request.customerId,
