@@ -222,7 +222,7 @@ describe('autocomplete cache (permanent geocoding)', () => {
 
   beforeAll(async () => {
     peer = await startMapboxPeer({ accessToken: TOKEN });
-    t = await startTestApp('address_autocomplete_cache', mapboxEnv(peer, { MAPBOX_PERMANENT: 'true', ADDRESS_AUTOCOMPLETE_CACHE_S: '60' }));
+    t = await startTestApp('address_autocomplete_cache', mapboxEnv(peer, { MAPBOX_PERMANENT: 'true', ADDRESS_AUTOCOMPLETE_CACHE_S: '60', ADDRESS_AUTOCOMPLETE_PER_MINUTE: '4' }));
     ({ writeKey: key } = await t.createSource());
   });
   afterAll(async () => {
@@ -244,5 +244,18 @@ describe('autocomplete cache (permanent geocoding)', () => {
 
     expect((await get('q=221B%20Baker')).status).toBe(503);
     expect(peer.requests).toHaveLength(2);
+  });
+
+  it('limits suggestions per source and minute (write keys are public), with Retry-After', async () => {
+    const get = (query: string) => getJson(`${t.url}/v1/addresses/autocomplete?${query}`, { authorization: `Bearer ${key}` });
+    let refused: Awaited<ReturnType<typeof get>> | undefined;
+    for (let i = 0; i < 10 && !refused; i++) {
+      const answer = await get(`q=${encodeURIComponent(`${i} Baker Street`)}&country=GB`);
+      if (answer.status === 429) refused = answer;
+    }
+    expect(refused?.body).toMatchObject({ error: 'too_many_requests' });
+    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThan(0);
+    const { writeKey: other } = await t.createSource({ name: 'Another shop' });
+    expect((await getJson(`${t.url}/v1/addresses/autocomplete?q=221B%20Baker&country=GB`, { authorization: `Bearer ${other}` })).status).toBe(200);
   });
 });

@@ -1,5 +1,7 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, Post, Req, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { ValidateRateLimit } from '../discounts/validate-rate-limit';
 import { IngestGateway } from '../ingestion/ingest-gateway';
 import { IngestRejected } from '../ingestion/problems';
 import { readableBody } from '../ingestion/readable-body';
@@ -25,6 +27,8 @@ export class AddressesController {
     private readonly gateway: IngestGateway,
     private readonly checks: AddressCheckService,
     private readonly autocompletion: AddressAutocompleteService,
+    private readonly rateLimit: ValidateRateLimit,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Post('validate')
@@ -40,7 +44,12 @@ export class AddressesController {
 
   @Get('autocomplete')
   async autocomplete(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ suggestions: AddressSuggestion[] }> {
-    await this.gateway.admit(request, reply, undefined);
+    const source = await this.gateway.admit(request, reply, undefined);
+    const rate = await this.rateLimit.take(source.id, new Date(), { max: this.config.addresses.autocompletePerMinute, windowSeconds: 60 }, 'addresses:autocomplete');
+    if (!rate.allowed) {
+      void reply.header('Retry-After', String(rate.retryAfterSeconds));
+      throw new HttpException({ error: 'too_many_requests', message: `too many address suggestions for this source; retry in ${rate.retryAfterSeconds} s` }, 429);
+    }
     const parsed = parseAutocompleteQuery((request.query ?? {}) as Record<string, unknown>);
     if (!parsed.ok) throw new IngestRejected(400, parsed.problems.map((p) => ({ index: null, path: p.parameter, message: p.message })));
     if (!this.autocompletion.enabled) {

@@ -168,6 +168,8 @@ const environmentSchema = z.object({
   MAPBOX_PERMANENT: z.enum(['true', 'false'], { message: 'must be "true" or "false"' }).default('false').transform((v) => v === 'true'),
   /** Seconds an autocomplete answer is kept in Redis per query and country; 0 (the default) keeps none. */
   ADDRESS_AUTOCOMPLETE_CACHE_S: integer(0, 86_400).default(0),
+  /** Autocomplete requests per source per minute: write keys are public, and every request spends provider quota. */
+  ADDRESS_AUTOCOMPLETE_PER_MINUTE: integer(1, 1_000_000).default(1800),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -216,6 +218,7 @@ export interface AppConfig {
     /** Present when the provider is mapbox. */
     mapbox?: { accessToken: string; apiBase: string; timeoutMs: number; permanent: boolean };
     autocompleteCacheSeconds: number;
+    autocompletePerMinute: number;
   };
 }
 
@@ -289,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           ? { accessToken: e.MAPBOX_ACCESS_TOKEN, apiBase: e.MAPBOX_API_BASE.replace(/\/$/, ''), timeoutMs: e.MAPBOX_TIMEOUT_MS, permanent: e.MAPBOX_PERMANENT }
           : undefined,
       autocompleteCacheSeconds: e.ADDRESS_AUTOCOMPLETE_CACHE_S,
+      autocompletePerMinute: e.ADDRESS_AUTOCOMPLETE_PER_MINUTE,
     },
   };
 }

@@ -36,9 +36,10 @@ export class ValidateRateLimit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async take(sourceId: string, now: Date, window: RateWindow = VALIDATE_RATE_WINDOW): Promise<RateDecision> {
+  /** `route` names the limited route in the counter's key: each route has its own budget per source. */
+  async take(sourceId: string, now: Date, window: RateWindow = VALIDATE_RATE_WINDOW, route = 'discounts:validate'): Promise<RateDecision> {
     try {
-      return await takeFromWindow(this.redis, `${this.config.redisPrefix}:discounts:validate:${sourceId}`, window, now);
+      return await takeFromWindow(this.redis, `${this.config.redisPrefix}:${route}:${sourceId}`, window, now);
     } catch (error) {
       this.logger.warn(`rate limit not checked: ${(error as Error).message}`);
       return { allowed: true };

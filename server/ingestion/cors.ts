@@ -14,7 +14,7 @@ export function installIngestionCors(fastify: FastifyInstance, sources: SourcesS
     if (origin && (await sources.isKnownOrigin(origin))) {
       void reply
         .header('Access-Control-Allow-Origin', origin)
-        .header('Access-Control-Allow-Methods', 'POST')
+        .header('Access-Control-Allow-Methods', 'GET, POST')
         .header('Access-Control-Allow-Headers', CORS_ALLOWED_HEADERS)
         .header('Access-Control-Max-Age', '600');
     }
