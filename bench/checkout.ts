@@ -108,6 +108,21 @@ async function main() {
       await response.arrayBuffer();
     });
 
+    // For context: the two calls a charge of ours makes (create unconfirmed, then confirm), bare, back to back.
+    const pair = await measure(COMPLETES, CONCURRENCY, async (i) => {
+      const post = async (path: string, params: Record<string, string>, key: string) => {
+        const response = await fetch(`${stripe.url}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${stripe.secretKey}`, 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': key },
+          body: new URLSearchParams(params).toString(),
+        });
+        if (response.status !== 200) throw new Error(`bare pair: ${response.status} ${await response.text()}`);
+        return (await response.json()) as { id: string };
+      };
+      const intent = await post('/v1/payment_intents', { amount: '2500', currency: 'usd', payment_method: 'pm_card_visa' }, `pair-${i}:create`);
+      await post(`/v1/payment_intents/${intent.id}/confirm`, {}, `pair-${i}:confirm`);
+    });
+
     const charges = stripe.succeededCharges().length;
     const result = {
       name: 'checkout',
@@ -120,6 +135,8 @@ async function main() {
       completes_per_s: round(COMPLETES / ours.seconds),
       baseline_p50_ms: round(percentile(bare.latencies, 50)),
       provider_calls_per_complete: 2,
+      bare_charge_pair_p99_ms: round(percentile(pair.latencies, 99)),
+      ratio_vs_charge_pair: Math.round((percentile(ours.latencies, 99) / percentile(pair.latencies, 99)) * 1000) / 1000,
       concurrency: CONCURRENCY,
       peer_latency_ms: LATENCY,
       completes: COMPLETES,
@@ -127,6 +144,7 @@ async function main() {
     };
     console.log(`one-click complete: p50 ${result.p50_ms} ms, p99 ${result.value} ms, ${result.completes_per_s} completes/s at ${CONCURRENCY} concurrent customers`);
     console.log(`bare peer call:     p50 ${result.baseline_p50_ms} ms, p99 ${result.baseline_value} ms`);
+    console.log(`bare create+confirm pair: p99 ${result.bare_charge_pair_p99_ms} ms`);
     console.log(`RESULT ${JSON.stringify(result)}`);
   } finally {
     server.child.kill('SIGTERM');
