@@ -14,6 +14,7 @@ import { startStripePeer } from '../e2e/peers/stripe-peer';
 import { startServerProcess } from '../e2e/support/server-process';
 import { createTestDatabase } from '../e2e/support/test-database';
 import { migrateDatabase } from '../server/database/migrate';
+import { commandCpuSeconds, processCpuSeconds } from './cpu-time';
 
 const { values } = parseArgs({ options: { completes: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '50' }, latency: { type: 'string', default: '50' } } });
 const COMPLETES = Number(values.completes);
@@ -93,10 +94,18 @@ async function main() {
 
     // Warm-up: one complete per customer, not measured.
     await measure(CONCURRENCY, CONCURRENCY, async (i) => void (await api('POST', `/v1/checkouts/${checkouts[COMPLETES + i]}/complete`)));
+    const cpu0 = { server: processCpuSeconds(server.child.pid!), postgres: commandCpuSeconds('postgres'), here: process.cpuUsage() };
     const ours = await measure(COMPLETES, CONCURRENCY, async (i) => {
       const done = await api('POST', `/v1/checkouts/${checkouts[i]}/complete`);
       if (!done.order_id) throw new Error(`complete ${checkouts[i]} gave no order`);
     });
+    const here = process.cpuUsage(cpu0.here);
+    const perComplete = (seconds: number) => round((seconds * 1000) / COMPLETES);
+    const cpu = {
+      server_ms: perComplete(processCpuSeconds(server.child.pid!) - cpu0.server),
+      postgres_ms: perComplete(commandCpuSeconds('postgres') - cpu0.postgres),
+      peer_and_load_ms: perComplete((here.user + here.system) / 1e6),
+    };
 
     const bare = await measure(COMPLETES, CONCURRENCY, async (i) => {
       const response = await fetch(`${stripe.url}/v1/payment_intents`, {
@@ -137,6 +146,7 @@ async function main() {
       provider_calls_per_complete: 2,
       bare_charge_pair_p99_ms: round(percentile(pair.latencies, 99)),
       ratio_vs_charge_pair: Math.round((percentile(ours.latencies, 99) / percentile(pair.latencies, 99)) * 1000) / 1000,
+      cpu_per_complete: cpu,
       concurrency: CONCURRENCY,
       peer_latency_ms: LATENCY,
       completes: COMPLETES,
@@ -145,6 +155,7 @@ async function main() {
     console.log(`one-click complete: p50 ${result.p50_ms} ms, p99 ${result.value} ms, ${result.completes_per_s} completes/s at ${CONCURRENCY} concurrent customers`);
     console.log(`bare peer call:     p50 ${result.baseline_p50_ms} ms, p99 ${result.baseline_value} ms`);
     console.log(`bare create+confirm pair: p99 ${result.bare_charge_pair_p99_ms} ms`);
+    console.log(`CPU per complete: server ${cpu.server_ms} ms, PostgreSQL ${cpu.postgres_ms} ms, peer and load ${cpu.peer_and_load_ms} ms (2 cores)`);
     console.log(`RESULT ${JSON.stringify(result)}`);
   } finally {
     server.child.kill('SIGTERM');
