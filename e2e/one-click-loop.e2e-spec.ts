@@ -172,4 +172,44 @@ describe('one-click recovery loop', () => {
     expect(report.status).toBe(200);
     expect(report.body.totals).toMatchObject({ abandoned: 1, contacted: 1, recovered: 1, recoveryRate: 1, recoveredRevenue: 108, discountCost: 12, sent: 1, clicked: 1 });
   });
+  it('abandons an API checkout like a posted one; its page shows the new price and charges it, never the old one', { timeout: 60_000 }, async () => {
+    expect((await storefront('/v1/customers/cust-api/addresses', { address: ADDRESS })).status).toBe(201);
+    expect((await storefront('/v1/customers/cust-api/payment-methods', CARD)).status).toBe(201);
+    // The storefront identified the shopper earlier (with a time zone, which the API checkout does not carry).
+    await rig.send([{ event_id: crypto.randomUUID(), type: 'identify', occurred_at: new Date().toISOString(), customer: { id: 'cust-api', email: 'api@example.com', timezone: zone } }]);
+    const created = await storefront('/v1/checkouts', { customer_id: 'cust-api', email: 'api@example.com', cart: { items: [{ sku: 'HAT-1', name: 'Wool hat', quantity: 1, unit_price: 40 }], currency: 'EUR' } });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+
+    // Left idle: abandoned by the same sweep, reminded by the same campaign.
+    const email = await rig.smtp.waitFor((m) => m.to.includes('api@example.com'), 20_000);
+    expect(email.html).toContain('Wool hat');
+    const click = email.html!.match(/href="([^"]*\/r\/click\/[^"]+)"/)![1].replace(/&amp;/g, '&');
+
+    // The storefront reports a new price for the hat after the reminder went out.
+    await rig.send([
+      { event_id: crypto.randomUUID(), type: 'checkout_updated', occurred_at: new Date().toISOString(), checkout_id: id, cart: { items: [{ sku: 'HAT-1', name: 'Wool hat', quantity: 1, unit_price: 45 }], currency: 'EUR' } },
+    ]);
+    const landing = await fetch(click);
+    expect(landing.status).toBe(200);
+    const html = await landing.text();
+    expect(html).toContain('Wool hat: the price is now €45.00 (was €40.00)');
+    expect(html).toMatch(/id="total"><strong>€40\.50</);
+    const action = html.match(/action="([^"]+)"/)![1];
+    const charges = stripe.succeededCharges().length;
+
+    // The total the reminder promised is refused, and nothing is charged.
+    const stale = await fetch(`${rig.t.url}${action}`, { method: 'POST', body: new URLSearchParams({ expected_total: '36', idempotency_key: crypto.randomUUID() }) });
+    expect(stale.status).toBe(409);
+    expect(await stale.text()).toContain('nothing was charged');
+    expect(stripe.succeededCharges()).toHaveLength(charges);
+
+    const paid = await fetch(`${rig.t.url}${action}`, { method: 'POST', body: new URLSearchParams({ expected_total: '40.5', idempotency_key: crypto.randomUUID() }) });
+    expect(paid.status).toBe(200);
+    expect(await paid.text()).toContain('Thank you!');
+    expect(stripe.succeededCharges()).toHaveLength(charges + 1);
+    expect(stripe.succeededCharges().at(-1)).toMatchObject({ amount: 4050, currency: 'eur' });
+    const checkout = (await rig.t.pool.query(`SELECT c.status, s.state FROM checkout_sessions s JOIN checkouts c ON c.id = s.checkout_id WHERE s.public_id = $1`, [id])).rows[0];
+    expect(checkout).toEqual({ status: 'recovered', state: 'completed' });
+  });
 });
