@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourcesService } from '../server/sources/sources.service';
 import { CompletionReconciler } from '../server/checkout/completion/completion-reconciler';
+import { SIGNED_LINKS, type SignedLinks } from '../server/recovery/links/signed-links';
 import { startStripePeer, type StripePeer } from './peers/stripe-peer';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -216,5 +217,21 @@ describe('checkout API and one-click completion', () => {
     const replay = await call('POST', `/v1/checkouts/${created.body.id}/complete`);
     expect(replay.body.order_id).toBe(`or_${created.body.id.slice(3)}`);
     expect(stripe.succeededCharges().length).toBe(chargesBefore);
+  });
+});
+
+describe('the checkout page of a reminder', () => {
+  it('answers an expired link with a plain 410 page and an unknown checkout with a 404 page', async () => {
+    const links = t.app.get<SignedLinks>(SIGNED_LINKS);
+    const checkoutId = '00000000-0000-4000-8000-000000000001';
+    const expired = links.landing({ checkoutId, messageId: checkoutId, customerId: null, expiresAt: Math.floor(Date.now() / 1000) - 60 });
+    const local = (url: string) => `${t.url}${new URL(url).pathname}`;
+    const gone = await fetch(local(expired));
+    expect(gone.status).toBe(410);
+    expect(gone.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await gone.text()).toContain('This link has expired');
+    const unknown = await fetch(local(links.landing({ checkoutId, messageId: checkoutId, customerId: null, expiresAt: Math.floor(Date.now() / 1000) + 60 })));
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain('This link is not valid');
   });
 });
