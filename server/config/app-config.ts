@@ -153,6 +153,11 @@ const environmentSchema = z.object({
   /** The Checkout API base with its version; live accounts use https://<prefix>-checkout-live.adyenpayments.com/checkout/v72. */
   ADYEN_API_BASE: url(['https:']).default('https://checkout-test.adyen.com/v72'),
 
+  /**
+   * How often the report rollups fold changed checkouts in the background. Longer lets the several changes of a
+   * checkout (abandoned, planned, sending, sent) fold once; a report read folds what is pending first anyway.
+   */
+  REPORT_FOLD_INTERVAL_S: integer(1, 3600).default(30),
   /** A payment left `charging` this long (a crash, a lost answer) is settled from the providers' records. */
   CHECKOUT_RECONCILE_AFTER_S: integer(1, 86_400).default(60),
   CHECKOUT_RECONCILE_INTERVAL_S: integer(1, 3600).default(30),
@@ -212,6 +217,7 @@ export interface AppConfig {
     timeoutMs: number;
     maxAttemptsPerCard: number;
   };
+  reportFoldIntervalS: number;
   checkout: { reconcileAfterS: number; reconcileIntervalS: number; linkTtlHours: number };
   addresses: {
     provider: 'offline' | 'mapbox';
@@ -284,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     adminApiToken: e.ADMIN_API_TOKEN,
     payments: paymentsConfig(e),
+    reportFoldIntervalS: e.REPORT_FOLD_INTERVAL_S,
     checkout: { reconcileAfterS: e.CHECKOUT_RECONCILE_AFTER_S, reconcileIntervalS: e.CHECKOUT_RECONCILE_INTERVAL_S, linkTtlHours: e.CHECKOUT_LINK_TTL_H },
     addresses: {
       provider: e.ADDRESS_PROVIDER,

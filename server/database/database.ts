@@ -9,8 +9,15 @@ export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 export const PG_POOL = Symbol('PG_POOL');
 export const DATABASE = Symbol('DATABASE');
 
+/**
+ * JIT is off for our connections: the statements we run are short, but a batch of thousands (a report fold, a
+ * sweep) crosses JIT's cost thresholds and compiling then took seconds for a statement that runs in milliseconds.
+ */
+const SESSION_OPTIONS = '-c jit=off';
+
 export function createPool(connectionString: string, max: number, extra: PoolConfig = {}): Pool {
-  const pool = new Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, ...extra });
+  const options = [SESSION_OPTIONS, extra.options].filter(Boolean).join(' ');
+  const pool = new Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, ...extra, options });
   // An idle connection dropped by the server (restart, failover) must not crash the process; the pool replaces it.
   pool.on('error', (error) => logger.warn(`idle database connection lost: ${error.message}`));
   return pool;

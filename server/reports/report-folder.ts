@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/database';
 import { inTransaction } from '../database/transaction';
 import { FOLD_STATEMENTS } from './report-facts-sql';
@@ -8,8 +9,6 @@ import { FOLD_STATEMENTS } from './report-facts-sql';
 const FOLD_LOCK = 4_242_006;
 /** Checkouts folded per transaction. */
 export const FOLD_BATCH = 5000;
-/** Folding every few seconds lets the several updates of a checkout walking the funnel fold once; a read folds first anyway. */
-const FOLD_INTERVAL_MS = 5000;
 /** Batches a report read folds before answering; a larger backlog is reported as pending. */
 const CATCH_UP_BATCHES = 4;
 
@@ -58,10 +57,13 @@ export class ReportFolder implements OnApplicationBootstrap, OnApplicationShutdo
   private stopped = false;
   private busy = false;
 
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   onApplicationBootstrap() {
-    this.timer = setInterval(() => this.tick(), FOLD_INTERVAL_MS);
+    this.timer = setInterval(() => this.tick(), this.config.reportFoldIntervalS * 1000);
     this.timer.unref();
   }
 
