@@ -1,3 +1,4 @@
+import { daytimeZone } from './support/daytime-zone';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/eventually';
@@ -82,7 +83,7 @@ describe('training, promotion and the model in the engine', () => {
     // Whether it beat the rules on the holdout or not, a marketer may promote it.
     if (v1.status !== 'promoted') expect((await api(`/versions/${v1.id}/promote`, { method: 'POST' })).status).toBe(200);
 
-    await rig.send(checkoutJourney({ tag: 'modelled', timezone: 'UTC', email: 'mo@example.com', phone: '+14155550190', smsConsent: true, value: 240 }));
+    await rig.send(checkoutJourney({ tag: 'modelled', timezone: daytimeZone(), email: 'mo@example.com', phone: '+14155550190', smsConsent: true, value: 240 }));
     const policyOf = async () =>
       (
         await rig.t.pool.query(
@@ -120,7 +121,7 @@ describe('training, promotion and the model in the engine', () => {
     await rig.t.pool.query(`INSERT INTO campaigns (name, priority, steps) VALUES ('learned timing', 0, $1)`, [
       JSON.stringify([{ delayMinutes: 60, sendTimeArms: [15, 60, 240], channels: ['email'], templates: { email: 'reminder-email' } }]),
     ]);
-    await rig.send(checkoutJourney({ tag: 'timed', timezone: 'UTC', email: 'ti@example.com', value: 80 }));
+    await rig.send(checkoutJourney({ tag: 'timed', timezone: daytimeZone(), email: 'ti@example.com', value: 80 }));
     const row = await eventually(
       async () =>
         (
