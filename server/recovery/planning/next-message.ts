@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { planNextMessage } from '../../../campaigns/planner';
 import type { NoMessageReason, PlannerDecision } from '../../../campaigns/types';
 import type { ScheduledMessage } from '../scheduling/message-scheduler';
-import { LoadedPlannerInput, loadPlannerInput } from './planner-input';
+import { type JustSent, LoadedPlannerInput, loadPlannerInput, plannedDiscountPct, withSentMessage } from './planner-input';
 import type { StepPolicy, StepPolicyChoice } from './step-policy';
 
 /** How planning runs in this process: campaign time (CAMPAIGN_TIME_SCALE) and the decision policy, if any. */
@@ -50,7 +50,11 @@ export interface Decided {
 
 export async function decideNext(client: PoolClient, enrollmentId: string, now: Date, planning: Planning): Promise<Decided | null> {
   const loaded = await loadPlannerInput(client, enrollmentId, now, planning.timeScale);
-  if (!loaded) return null;
+  return loaded ? decideFrom(loaded, enrollmentId, now, planning) : null;
+}
+
+/** The decision for an input already loaded. */
+async function decideFrom(loaded: LoadedPlannerInput, enrollmentId: string, now: Date, planning: Planning): Promise<Decided> {
   const decision = planNextMessage(loaded.input);
   if (!planning.policy || decision.kind !== 'send') return { enrollmentId, loaded, decision, chosen: null };
   const chosen = await planning.policy.choose(loaded, decision.stepIndex, now);
@@ -72,6 +76,16 @@ export async function planNext(client: PoolClient, enrollmentId: string, now: Da
   const decided = await decideNext(client, enrollmentId, now, planning);
   if (!decided) return { decision: { kind: 'none', reason: 'enrollment_missing' } };
   return applyDecision(client, decided, now, planning, depth);
+}
+
+/**
+ * Plans the message after one that just went out, from the input read before sending (one read of the planner's
+ * input per send instead of two); read again when the message carried a discount code.
+ */
+export async function planAfterSend(client: PoolClient, before: Decided, sent: JustSent, now: Date, planning: Planning): Promise<PlanOutcome> {
+  if (plannedDiscountPct(before.loaded, sent.stepIndex, sent.channel) > 0) return planNext(client, before.enrollmentId, now, planning);
+  const decided = await decideFrom(withSentMessage(before.loaded, sent, now), before.enrollmentId, now, planning);
+  return applyDecision(client, decided, now, planning);
 }
 
 /** Records a decision: the planned row (new, or moved to its new time), or the enrollment's end. */

@@ -202,3 +202,40 @@ function lastEngaged(history: SentMessage[]): ChannelKind | null {
   const engaged = history.filter((m) => m.opened || m.clicked).sort((a, b) => b.at.getTime() - a.at.getTime());
   return engaged[0]?.channel ?? null;
 }
+
+/** The message that just went out, as the next read of the planner's input would see it. */
+export interface JustSent {
+  stepIndex: number;
+  channel: ChannelKind;
+  at: Date;
+}
+
+/**
+ * The planner's input after `sent` went out, derived from the input read before sending instead of read again:
+ * the message leaves this enrollment's planned list and joins its sequence and the customer's history. Fit only
+ * when the send issued no discount code (offers would change what the customer was offered) — the caller reads
+ * again then. Engagement that arrives meanwhile is seen when the next message is re-checked at its send time.
+ */
+export function withSentMessage(loaded: LoadedPlannerInput, sent: JustSent, now: Date): LoadedPlannerInput {
+  const { input, facts } = loaded;
+  return {
+    ...loaded,
+    input: {
+      ...input,
+      now,
+      history: [...input.history, { channel: sent.channel, at: sent.at, campaignId: input.campaign.id, checkoutId: input.checkout.id, stepIndex: sent.stepIndex, delivered: false, opened: false, clicked: false }],
+      enrollment: [...input.enrollment, { stepIndex: sent.stepIndex, channel: sent.channel, at: sent.at, delivered: false, opened: false, clicked: false, failed: false }],
+    },
+    facts: {
+      ...facts,
+      sequence: [...facts.sequence, { channel: sent.channel, discountPct: 0 }],
+      planned: facts.planned.filter((p) => !(p.stepIndex === sent.stepIndex && p.channel === sent.channel)),
+    },
+  };
+}
+
+/** The discount the policy chose for a planned step (0 when none): what its message's code is issued for. */
+export function plannedDiscountPct(loaded: LoadedPlannerInput, stepIndex: number, channel: ChannelKind): number {
+  const planned = loaded.facts.planned.find((p) => p.stepIndex === stepIndex && p.channel === channel);
+  return planned?.policy?.action.discountPct ?? 0;
+}

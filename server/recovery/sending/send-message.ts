@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CLOCK, Clock } from '../../common/clock';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PermanentSendError, SendReceipt, TransientSendError } from '../channels/channel';
-import { applyDecision, Decided, decideNext, Planning, PLANNING, planNext, PlanOutcome } from '../planning/next-message';
+import { applyDecision, Decided, decideNext, Planning, PLANNING, planAfterSend, planNext, PlanOutcome } from '../planning/next-message';
 import { MessageScheduler, ScheduledMessage } from '../scheduling/message-scheduler';
 import { sendLockKey } from '../suppression/send-lock';
 import { ChannelSenders } from './channel-senders';
@@ -104,12 +104,16 @@ export class SendMessage {
       }
       try {
         const started = client.query('BEGIN');
+        const sentAt = this.clock.now();
         const sent = client.query({
           name: 'mark_sent',
           text: `UPDATE messages SET status = 'sent', sent_at = $2, provider_message_id = $3, error = NULL, updated_at = now() WHERE id = $1`,
-          values: [message.id, this.clock.now(), receipt.providerMessageId ?? null],
+          values: [message.id, sentAt, receipt.providerMessageId ?? null],
         });
-        await Promise.all([started, sent, this.planFollowing(client, message.enrollment_id, toSchedule, onRecheck)]);
+        const following = planAfterSend(client, prepared.decided, { stepIndex: message.step_index, channel: message.channel, at: sentAt }, sentAt, this.planning).then((next) =>
+          this.schedule(message.enrollment_id, next, toSchedule, onRecheck),
+        );
+        await Promise.all([started, sent, following]);
         const commit = client.query('COMMIT');
         const unlock = client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [locked]);
         locked = undefined;
@@ -138,7 +142,7 @@ export class SendMessage {
     early: { now: Date; result: Promise<Settled<Decided | null>> } | undefined,
     toSchedule: ScheduledMessage[],
     onRecheck: (r: { enrollmentId: string; at: Date }) => void,
-  ): Promise<{ outcome: 'send'; message: MessageRow; committed: Promise<unknown> } | { outcome: Exclude<SendOutcome, 'sent'> }> {
+  ): Promise<{ outcome: 'send'; message: MessageRow; committed: Promise<unknown>; decided: Decided } | { outcome: Exclude<SendOutcome, 'sent'> }> {
     try {
       if (!message || message.status !== 'planned') {
         await client.query('COMMIT');
@@ -157,7 +161,7 @@ export class SendMessage {
         });
         const commit = client.query('COMMIT');
         // The caller awaits the commit together with its next statement (one round trip for both).
-        return { outcome: 'send', message, committed: Promise.all([mark, commit]) };
+        return { outcome: 'send', message, committed: Promise.all([mark, commit]), decided: decided! };
       }
       const plan: PlanOutcome = decided ? await applyDecision(client, decided, now, this.planning) : { decision };
       toSchedule.push(...(plan.moved ?? []));
@@ -220,7 +224,10 @@ export class SendMessage {
   }
 
   private async planFollowing(client: PoolClient, enrollmentId: string, toSchedule: ScheduledMessage[], onRecheck: (r: { enrollmentId: string; at: Date }) => void) {
-    const next = await planNext(client, enrollmentId, this.clock.now(), this.planning);
+    this.schedule(enrollmentId, await planNext(client, enrollmentId, this.clock.now(), this.planning), toSchedule, onRecheck);
+  }
+
+  private schedule(enrollmentId: string, next: PlanOutcome, toSchedule: ScheduledMessage[], onRecheck: (r: { enrollmentId: string; at: Date }) => void) {
     if (next.message) toSchedule.push(next.message);
     toSchedule.push(...(next.moved ?? []));
     if (next.recheckAt) onRecheck({ enrollmentId, at: next.recheckAt });
