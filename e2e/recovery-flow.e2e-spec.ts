@@ -60,7 +60,8 @@ describe.concurrent('recovery, end to end', () => {
 
     await eventually(
       () => messagesOf('co-full'),
-      (rows) => rows.map((r) => `${r.step_index}:${r.channel}:${r.status}`).join() === '0:push:sent,1:email:sent,2:sms:sent',
+      // The SMS may already be marked delivered by Twilio's status callback.
+      (rows) => /^0:push:sent,1:email:sent,2:sms:(sent|delivered)$/.test(rows.map((r) => `${r.step_index}:${r.channel}:${r.status}`).join()),
     );
 
     // The offer carries a single-use code issued for that message and bound to the checkout; the decision

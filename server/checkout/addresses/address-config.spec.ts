@@ -6,7 +6,7 @@ import { MapboxAddressProvider } from './mapbox-address-provider';
 describe('address provider configuration', () => {
   it('checks offline by default', () => {
     const config = loadConfig({});
-    expect(config.addresses).toEqual({ provider: 'offline', mapbox: undefined, autocompleteCacheSeconds: 0 });
+    expect(config.addresses).toEqual({ provider: 'offline', mapbox: undefined, autocompleteCacheSeconds: 0, autocompletePerMinute: 1800 });
     expect(createAddressProvider(config)).toBeNull();
   });
 
