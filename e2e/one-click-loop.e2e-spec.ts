@@ -5,6 +5,7 @@ import { foldAll } from '../server/reports/report-folder';
 import { SourcesService } from '../server/sources/sources.service';
 import { startStripePeer, type StripePeer } from './peers/stripe-peer';
 import { launchChromium } from './support/browser';
+import { screenshot } from './support/console';
 import { daytimeZone } from './support/daytime-zone';
 import { eventually } from './support/eventually';
 import { checkoutJourney, type RecoveryRig, startRecoveryRig } from './support/recovery-rig';
@@ -120,6 +121,8 @@ describe('one-click recovery loop', () => {
       expect(await page.locator('#total').textContent()).toBe('€108.00');
       expect(await page.locator('#ship-to').textContent()).toContain('12 Main St');
       expect(await page.locator('#card').textContent()).toBe('Pay with visa ending 4242');
+      await page.setViewportSize({ width: 720, height: 480 });
+      await screenshot(page, 'checkout-page');
 
       // One click.
       await Promise.all([page.waitForURL(/\/complete$/), page.locator('#pay').click()]);
