@@ -234,4 +234,27 @@ describe('the checkout page of a reminder', () => {
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toContain('This link is not valid');
   });
+
+  it('refuses an incomplete form with a plain 400 page and charges nothing; the complete form pays once', async () => {
+    await customerWithProfile('cu-page');
+    const created = await call('POST', '/v1/checkouts', { customer_id: 'cu-page', cart: CART });
+    const { rows } = await t.pool.query(`SELECT checkout_id FROM checkout_sessions WHERE public_id = $1`, [created.body.id]);
+    const links = t.app.get<SignedLinks>(SIGNED_LINKS);
+    const page = `${t.url}${new URL(links.landing({ checkoutId: rows[0].checkout_id, messageId: rows[0].checkout_id, customerId: null, expiresAt: Math.floor(Date.now() / 1000) + 600 })).pathname}`;
+    const charges = stripe.succeededCharges().length;
+
+    const incomplete = await fetch(`${page}/complete`, { method: 'POST', body: new URLSearchParams({ expected_total: '119' }) });
+    expect(incomplete.status).toBe(400);
+    expect(await incomplete.text()).toContain('The form was incomplete');
+    expect(stripe.succeededCharges()).toHaveLength(charges);
+    expect((await call('GET', `/v1/checkouts/${created.body.id}`)).body.status).toBe('open');
+
+    const form = new URLSearchParams({ expected_total: '119', idempotency_key: crypto.randomUUID() });
+    const paid = await fetch(`${page}/complete`, { method: 'POST', body: form });
+    expect(paid.status).toBe(200);
+    expect(await paid.text()).toContain(`Your order or_${created.body.id.slice(3)} is confirmed`);
+    const again = await fetch(`${page}/complete`, { method: 'POST', body: form });
+    expect(await again.text()).toContain('Your order is complete');
+    expect(stripe.succeededCharges()).toHaveLength(charges + 1);
+  });
 });

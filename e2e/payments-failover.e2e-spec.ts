@@ -11,41 +11,16 @@ import { systemClock } from '../server/common/clock';
 import { loadConfig } from '../server/config/app-config';
 import { createDatabase, createPool, type Database } from '../server/database/database';
 import { HARD_DECLINES } from '../server/payments/failover-policy';
-import type { DeclineCode, PaymentProvider, PaymentProviderName } from '../server/payments/payment-provider';
+import type { PaymentProvider, PaymentProviderName } from '../server/payments/payment-provider';
 import { PaymentRouter } from '../server/payments/payment-router';
 import { createPaymentProviders } from '../server/payments/payments.module';
 import { AdyenPeer, startAdyenPeer } from './peers/adyen-peer';
 import { PeerFault } from './peers/payment-peer-kit';
 import { startStripePeer, StripePeer } from './peers/stripe-peer';
+import { ADYEN_DECLINING_CARDS, STRIPE_DECLINING_CARDS } from './peers/declining-test-cards';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 const TIMEOUT_MS = 500;
-
-const STRIPE_DECLINES: [string, DeclineCode][] = [
-  ['pm_card_chargeDeclinedStolenCard', 'stolen_card'],
-  ['pm_card_chargeDeclinedLostCard', 'lost_card'],
-  ['pm_card_chargeDeclinedFraudulent', 'fraudulent'],
-  ['pm_card_chargeDeclinedInsufficientFunds', 'insufficient_funds'],
-  ['pm_card_chargeDeclinedExpiredCard', 'expired_card'],
-  ['pm_card_chargeDeclinedDoNotHonor', 'do_not_honor'],
-  ['pm_card_chargeDeclinedIncorrectCvc', 'incorrect_cvc'],
-  ['pm_card_chargeDeclined', 'card_declined'],
-  ['pm_card_authenticationRequired', 'authentication_required'],
-  ['pm_card_chargeDeclinedProcessingError', 'processing_error'],
-];
-
-const ADYEN_DECLINES: [string, DeclineCode][] = [
-  ['adyen_card_stolen', 'stolen_card'],
-  ['adyen_card_lost', 'lost_card'],
-  ['adyen_card_fraud', 'fraudulent'],
-  ['adyen_card_no_balance', 'insufficient_funds'],
-  ['adyen_card_expired', 'expired_card'],
-  ['adyen_card_do_not_honor', 'do_not_honor'],
-  ['adyen_card_cvc', 'incorrect_cvc'],
-  ['adyen_card_declined', 'card_declined'],
-  ['adyen_card_auth_required', 'authentication_required'],
-  ['adyen_card_acquirer_error', 'processing_error'],
-];
 
 const BEFORE_PROCESSING: PeerFault[] = ['reset_before', 'error_500_before', 'error_503_before'];
 const AFTER_PROCESSING: PeerFault[] = ['timeout_after', 'error_500_after'];
@@ -166,7 +141,7 @@ describe('payment gateway: failover, attempts, limits and reconciliation (real d
   });
 
   describe('a decline never fails over', () => {
-    it.each(STRIPE_DECLINES)('stripe %s → declined %s, adyen never asked', async (token, code) => {
+    it.each(STRIPE_DECLINING_CARDS)('stripe %s → declined %s, adyen never asked', async (token, code) => {
       const { chargeKey, result } = await charge(router(), await card('stripe', token, { adyen: 'adyen_card_ok' }));
       expect(result).toMatchObject({ kind: 'declined', code, hard: HARD_DECLINES.has(code) });
       expect(await attempts(chargeKey)).toMatchObject([{ provider: 'stripe', status: 'declined', declineCode: code }]);
@@ -174,7 +149,7 @@ describe('payment gateway: failover, attempts, limits and reconciliation (real d
       expect(moneyMoved()).toEqual([]);
     });
 
-    it.each(ADYEN_DECLINES)('adyen %s → declined %s, stripe never asked', async (token, code) => {
+    it.each(ADYEN_DECLINING_CARDS)('adyen %s → declined %s, stripe never asked', async (token, code) => {
       const { chargeKey, result } = await charge(router(), await card('adyen', token, { stripe: 'pm_card_visa' }));
       expect(result).toMatchObject({ kind: 'declined', code, hard: HARD_DECLINES.has(code) });
       expect(await attempts(chargeKey)).toMatchObject([{ provider: 'adyen', status: 'declined', declineCode: code }]);

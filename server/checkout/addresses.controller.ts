@@ -1,7 +1,7 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { ValidateRateLimit } from '../discounts/validate-rate-limit';
+import { SourceRateLimit } from '../common/source-rate-limit';
 import { IngestGateway } from '../ingestion/ingest-gateway';
 import { IngestRejected } from '../ingestion/problems';
 import { readableBody } from '../ingestion/readable-body';
@@ -27,7 +27,7 @@ export class AddressesController {
     private readonly gateway: IngestGateway,
     private readonly checks: AddressCheckService,
     private readonly autocompletion: AddressAutocompleteService,
-    private readonly rateLimit: ValidateRateLimit,
+    private readonly rateLimit: SourceRateLimit,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

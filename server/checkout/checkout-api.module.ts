@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscountsModule } from '../discounts/discounts.module';
-import { ValidateRateLimit } from '../discounts/validate-rate-limit';
+import { SourceRateLimit } from '../common/source-rate-limit';
 import { IngestGateway } from '../ingestion/ingest-gateway';
 import { PaymentsModule } from '../payments/payments.module';
 import { SourcesModule } from '../sources/sources.module';
@@ -23,6 +23,6 @@ import { StorefrontGateway } from './storefront-gateway';
 @Module({
   imports: [SourcesModule, DiscountsModule, PaymentsModule],
   controllers: [AddressesController, ProfilesController, CheckoutsController, LandingController],
-  providers: [IngestGateway, ValidateRateLimit, StorefrontGateway, ProfilesService, CheckoutSessionsService, CheckoutCompletionService, CompletionReconciler, LandingService, ...ADDRESS_PROVIDERS],
+  providers: [IngestGateway, SourceRateLimit, StorefrontGateway, ProfilesService, CheckoutSessionsService, CheckoutCompletionService, CompletionReconciler, LandingService, ...ADDRESS_PROVIDERS],
 })
 export class CheckoutApiModule {}

@@ -88,7 +88,7 @@ export class CheckoutsController {
     const publicId = checkoutParam(id);
     const idempotencyKey = idempotencyKeyOf(key);
     const input = parseBody(completeSchema, jsonBody(body, true));
-    const answer = await this.completion.complete(source.id, publicId, input, input, idempotencyKey);
+    const answer = await this.completion.complete(source.id, publicId, input, idempotencyKey);
     void reply.status(answer.status);
     return answer.body;
   }

@@ -4,7 +4,7 @@ import { CLOCK, Clock } from '../common/clock';
 import { IngestGateway } from '../ingestion/ingest-gateway';
 import { parseDiscountRequest, redeemRequestSchema, validateRequestSchema } from './discount-request-schema';
 import { DiscountRedemptionService, RedeemedCode, ValidateResult } from './discount-redemption.service';
-import { ValidateRateLimit } from './validate-rate-limit';
+import { SourceRateLimit } from '../common/source-rate-limit';
 
 /**
  * `POST /v1/discounts/validate` and `/redeem`, for the checkout and the merchant's platform, with the source's
@@ -17,7 +17,7 @@ export class DiscountsController {
   constructor(
     private readonly gateway: IngestGateway,
     private readonly redemptions: DiscountRedemptionService,
-    private readonly rateLimit: ValidateRateLimit,
+    private readonly rateLimit: SourceRateLimit,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 

@@ -1,8 +1,9 @@
+import { ADYEN_DECLINING_CARDS } from '../../e2e/peers/declining-test-cards';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AdyenPeer, startAdyenPeer } from '../../e2e/peers/adyen-peer';
 import { AdyenProvider } from './adyen-provider';
-import type { ChargeRequest, DeclineCode } from './payment-provider';
+import type { ChargeRequest } from './payment-provider';
 
 const TIMEOUT_MS = 400;
 
@@ -50,18 +51,7 @@ describe('AdyenProvider against the Adyen peer (HTTPS)', () => {
     ]);
   });
 
-  it.each([
-    ['adyen_card_stolen', 'stolen_card'],
-    ['adyen_card_lost', 'lost_card'],
-    ['adyen_card_fraud', 'fraudulent'],
-    ['adyen_card_no_balance', 'insufficient_funds'],
-    ['adyen_card_expired', 'expired_card'],
-    ['adyen_card_do_not_honor', 'do_not_honor'],
-    ['adyen_card_cvc', 'incorrect_cvc'],
-    ['adyen_card_declined', 'card_declined'],
-    ['adyen_card_auth_required', 'authentication_required'],
-    ['adyen_card_acquirer_error', 'processing_error'],
-  ] as [string, DeclineCode][])('%s is refused as %s', async (token, code) => {
+  it.each(ADYEN_DECLINING_CARDS)('%s is refused as %s', async (token, code) => {
     expect(await provider.charge(chargeRequest(token))).toMatchObject({ kind: 'declined', code });
     expect(peer.capturedPayments()).toHaveLength(0);
   });

@@ -1,3 +1,4 @@
+import { STRIPE_DECLINING_CARDS } from '../../e2e/peers/declining-test-cards';
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -51,18 +52,7 @@ describe('StripeProvider against the Stripe peer', () => {
     expect(peer.intents.get(recorded[0])?.metadata).toEqual({ checkout_id: 'co_1', reference: request.idempotencyKey });
   });
 
-  it.each([
-    ['pm_card_chargeDeclinedStolenCard', 'stolen_card'],
-    ['pm_card_visa_chargeDeclinedLostCard', 'lost_card'],
-    ['pm_card_chargeDeclinedFraudulent', 'fraudulent'],
-    ['pm_card_chargeDeclinedInsufficientFunds', 'insufficient_funds'],
-    ['pm_card_chargeDeclinedExpiredCard', 'expired_card'],
-    ['pm_card_chargeDeclinedDoNotHonor', 'do_not_honor'],
-    ['pm_card_chargeDeclinedIncorrectCvc', 'incorrect_cvc'],
-    ['pm_card_chargeDeclined', 'card_declined'],
-    ['pm_card_authenticationRequired', 'authentication_required'],
-    ['pm_card_chargeDeclinedProcessingError', 'processing_error'],
-  ] as [string, DeclineCode][])('%s is declined as %s', async (token, code) => {
+  it.each([...STRIPE_DECLINING_CARDS, ['pm_card_visa_chargeDeclinedLostCard', 'lost_card'] as [string, DeclineCode]])('%s is declined as %s', async (token, code) => {
     const outcome = await provider.charge(chargeRequest(token));
     expect(outcome).toMatchObject({ kind: 'declined', code, providerReference: expect.stringMatching(/^pi_/) });
     expect(peer.succeededCharges()).toHaveLength(0);

@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, Logger, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger } from '@nestjs/common';
 import { eq } from 'drizzle-orm';
 import { Pool } from 'pg';
 import { checkoutSessions, type CheckoutSessionRow, type PaymentMethodRow } from '../../../models';
@@ -29,6 +29,17 @@ interface ChargePlan {
   chargeKey: string;
 }
 
+/** A payment that one `complete` owns: what reopening its checkout needs. */
+export interface ChargeInFlight {
+  checkoutId: string;
+  publicId: string;
+  /** The checkout's id in events. */
+  checkoutRef: string;
+  chargeKey: string;
+}
+
+const inFlight = (plan: ChargePlan): ChargeInFlight => ({ checkoutId: plan.session.checkoutId, publicId: plan.session.publicId, checkoutRef: plan.checkoutRef, chargeKey: plan.chargeKey });
+
 const WAIT_FOR_WINNER_MS = 15_000;
 
 /**
@@ -50,10 +61,10 @@ export class CheckoutCompletionService {
     private readonly router: PaymentRouter,
   ) {}
 
-  async complete(sourceId: string, publicId: string, input: CompleteInput, rawBody: unknown, idempotencyKey?: string): Promise<StoredAnswer> {
-    if (!idempotencyKey) return this.run(sourceId, publicId, input);
+  async complete(sourceId: string, publicId: string, input: CompleteInput, idempotencyKey?: string): Promise<StoredAnswer> {
     const current = await this.sessions.details(sourceId, publicId);
-    const hash = requestHash(`POST /v1/checkouts/${publicId}/complete`, rawBody);
+    if (!idempotencyKey) return this.run(sourceId, publicId, input, current);
+    const hash = requestHash(`POST /v1/checkouts/${publicId}/complete`, input);
     for (let delay = 25, deadline = Date.now() + WAIT_FOR_WINNER_MS; ; delay = Math.min(delay * 2, 500)) {
       const claim = await claimKey(this.pool, sourceId, idempotencyKey, hash, current.session.checkoutId);
       if (claim.kind === 'replay') return claim.answer;
@@ -63,7 +74,7 @@ export class CheckoutCompletionService {
     }
     let answer: StoredAnswer;
     try {
-      answer = await this.run(sourceId, publicId, input);
+      answer = await this.run(sourceId, publicId, input, current);
     } catch (error) {
       await releaseKey(this.pool, sourceId, idempotencyKey);
       throw error;
@@ -73,8 +84,8 @@ export class CheckoutCompletionService {
     return answer;
   }
 
-  private async run(sourceId: string, publicId: string, input: CompleteInput): Promise<StoredAnswer> {
-    const plan = await this.take(sourceId, publicId, input);
+  private async run(sourceId: string, publicId: string, input: CompleteInput, first: SessionDetails): Promise<StoredAnswer> {
+    const plan = await this.take(sourceId, publicId, input, first);
     if ('answer' in plan) return plan.answer;
     const outcome =
       plan.totals.total === 0
@@ -97,22 +108,22 @@ export class CheckoutCompletionService {
       case 'succeeded':
         return this.finish(sourceId, plan.session.publicId, plan.chargeKey, { provider: outcome.provider, providerReference: outcome.providerReference });
       case 'declined':
-        return this.reopen(sourceId, plan, 402, { error: 'payment_declined', code: outcome.code, hard: outcome.hard, message: outcome.message });
+        return this.reopen(sourceId, inFlight(plan), 402, { error: 'payment_declined', code: outcome.code, hard: outcome.hard, message: outcome.message });
       case 'limit_reached':
-        return this.reopen(sourceId, plan, 402, { error: 'payment_attempts_exceeded', message: 'this card has had too many payment attempts in the last 30 days; use another card' });
+        return this.reopen(sourceId, inFlight(plan), 402, { error: 'payment_attempts_exceeded', message: 'this card has had too many payment attempts in the last 30 days; use another card' });
       case 'failed':
-        return this.reopen(sourceId, plan, 502, { error: 'payment_unavailable', message: `no payment provider could take the payment; nothing was charged. ${outcome.message}` });
+        return this.reopen(sourceId, inFlight(plan), 502, { error: 'payment_unavailable', message: `no payment provider could take the payment; nothing was charged. ${outcome.message}` });
       case 'unknown':
         return { status: 202, body: { error: 'payment_pending', id: publicId, status: 'charging', message: 'the payment provider did not confirm the payment; it is being reconciled and will never be charged twice. Fetch the checkout to see the outcome.' } };
     }
   }
 
   /** Under the row lock: the winner's stored answer, a wait for a payment in flight, or this call's charge plan. */
-  private async take(sourceId: string, publicId: string, input: CompleteInput): Promise<ChargePlan | { answer: StoredAnswer }> {
+  private async take(sourceId: string, publicId: string, input: CompleteInput, first: SessionDetails): Promise<ChargePlan | { answer: StoredAnswer }> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      // Planned from a plain read (profile and code lookups use other pooled connections), taken under the row
-      // lock only if the checkout did not change meanwhile: a transaction never waits for a second connection.
-      const current = await this.sessions.details(sourceId, publicId);
+      // Planned from a plain read (profile and code lookups use other pooled connections), taken by one conditional
+      // statement only if the checkout did not change meanwhile; a change means reading it again.
+      const current = attempt === 0 ? first : await this.sessions.details(sourceId, publicId);
       if (current.session.state === 'completed') return { answer: { status: 200, body: current.session.result as Record<string, unknown> } };
       if (current.session.state === 'charging') return { answer: await this.awaitWinner(sourceId, publicId) };
       const plan = await this.plan(sourceId, current, input);
@@ -152,12 +163,7 @@ export class CheckoutCompletionService {
     const card = input.payment_method_id
       ? await this.sessions.usableCard(sourceId, session, input.payment_method_id)
       : (chosenCard ?? defaults.paymentMethod ?? null);
-    let address: PostalAddress | null = session.shippingAddress;
-    if (input.saved_address_id) {
-      const saved = owner ? await this.profiles.address(owner, input.saved_address_id) : undefined;
-      if (!saved) throw new UnprocessableEntityException({ error: 'invalid_choice', message: `saved_address_id: no saved address ${input.saved_address_id} for this checkout's customer`, problems: [{ path: 'saved_address_id', message: 'not a saved address of this customer' }] });
-      address = saved.address;
-    }
+    let address: PostalAddress | null = input.saved_address_id ? await this.sessions.savedAddress(sourceId, session, input.saved_address_id) : session.shippingAddress;
     address ??= defaults.address?.address ?? null;
     const missing = [...(card ? [] : ['payment_method']), ...(address ? [] : ['shipping_address'])];
     if (missing.length > 0) {
@@ -215,14 +221,14 @@ export class CheckoutCompletionService {
   }
 
   /** A payment that did not go through: the checkout opens again, and the funnel sees a payment error. */
-  async reopen(sourceId: string, plan: Pick<ChargePlan, 'session' | 'checkoutRef' | 'chargeKey'>, status: number, body: Record<string, unknown>): Promise<StoredAnswer> {
+  async reopen(sourceId: string, charge: ChargeInFlight, status: number, body: Record<string, unknown>): Promise<StoredAnswer> {
     await inTransaction(this.pool, async (scope) => {
-      const updated = await scope.client.query(`UPDATE checkout_sessions SET state = 'open', charge_key = NULL, charging_since = NULL, updated_at = now() WHERE checkout_id = $1 AND charge_key = $2`, [plan.session.checkoutId, plan.chargeKey]);
+      const updated = await scope.client.query(`UPDATE checkout_sessions SET state = 'open', charge_key = NULL, charging_since = NULL, updated_at = now() WHERE checkout_id = $1 AND charge_key = $2`, [charge.checkoutId, charge.chargeKey]);
       if (updated.rowCount === 1) {
-        await this.sessions.record(scope, sourceId, { type: 'payment_failed', checkoutRef: plan.checkoutRef, properties: { code: String(body.code ?? body.error), message: String(body.message) } });
+        await this.sessions.record(scope, sourceId, { type: 'payment_failed', checkoutRef: charge.checkoutRef, properties: { code: String(body.code ?? body.error), message: String(body.message) } });
       }
     });
-    return { status, body: { ...body, id: plan.session.publicId, status: 'open' } };
+    return { status, body: { ...body, id: charge.publicId, status: 'open' } };
   }
 
   private async redeem(scope: TransactionScope, sourceId: string, session: CheckoutSessionRow, checkoutRef: string, orderId: string, totals: CheckoutTotals, at: Date) {

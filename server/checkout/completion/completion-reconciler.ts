@@ -10,6 +10,7 @@ interface StaleCharge {
   source_id: string;
   public_id: string;
   charge_key: string;
+  external_id: string;
 }
 
 /**
@@ -57,7 +58,7 @@ export class CompletionReconciler implements OnApplicationBootstrap, OnModuleDes
     const { rows } = await this.pool.query<StaleCharge>(
       `UPDATE checkout_sessions SET charging_since = now()
         WHERE checkout_id IN (SELECT checkout_id FROM checkout_sessions WHERE state = 'charging' AND charging_since < now() - make_interval(secs => $1) ORDER BY charging_since LIMIT 50 FOR UPDATE SKIP LOCKED)
-        RETURNING checkout_id, source_id, public_id, charge_key`,
+        RETURNING checkout_id, source_id, public_id, charge_key, (SELECT external_id FROM checkouts k WHERE k.id = checkout_id) AS external_id`,
       [staleAfterMs / 1000],
     );
     let settled = 0;
@@ -68,11 +69,12 @@ export class CompletionReconciler implements OnApplicationBootstrap, OnModuleDes
         this.logger.log(`checkout ${charge.public_id}: the provider had charged it; order recorded`);
         settled++;
       } else if (result.kind === 'not_charged') {
-        const { rows: refs } = await this.pool.query<{ external_id: string }>(`SELECT external_id FROM checkouts WHERE id = $1`, [charge.checkout_id]);
-        await this.completion.reopen(charge.source_id, { session: { checkoutId: charge.checkout_id, publicId: charge.public_id } as never, checkoutRef: refs[0].external_id, chargeKey: charge.charge_key }, 502, {
-          error: 'payment_unavailable',
-          message: 'the payment was interrupted and nothing was charged',
-        });
+        await this.completion.reopen(
+          charge.source_id,
+          { checkoutId: charge.checkout_id, publicId: charge.public_id, checkoutRef: charge.external_id, chargeKey: charge.charge_key },
+          502,
+          { error: 'payment_unavailable', message: 'the payment was interrupted and nothing was charged' },
+        );
         this.logger.log(`checkout ${charge.public_id}: nothing was charged; reopened`);
         settled++;
       } else {

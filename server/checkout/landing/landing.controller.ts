@@ -40,7 +40,7 @@ export class LandingController {
     const key = typeof form.idempotency_key === 'string' && /^[0-9a-f-]{36}$/.test(form.idempotency_key) ? form.idempotency_key : undefined;
     if (!Number.isFinite(expected) || !key) return this.render(reply, 400, opened, token, { kind: 'err', text: 'The form was incomplete; please try again.' });
     const input = { expected_total: expected };
-    const answer = await this.completion.complete(opened.details.session.sourceId, opened.details.session.publicId, input, input, key);
+    const answer = await this.completion.complete(opened.details.session.sourceId, opened.details.session.publicId, input, key);
     if (answer.status === 200) {
       return this.html(reply, 200, messagePage('Thank you!', `Your order ${String(answer.body.order_id)} is confirmed. We have stopped the reminders about this cart.`, opened.storeUrl, opened.brand));
     }

@@ -1,9 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { CartSnapshot } from '../../../models/checkouts';
-import { CLOCK, type Clock } from '../../common/clock';
 import { PG_POOL } from '../../database/database';
-import { DiscountRedemptionService } from '../../discounts/discount-redemption.service';
+import { storefrontUrlOf } from '../../recovery/links/resume-url';
 import type { LandingClaims } from '../../recovery/links/signed-links';
 import { CheckoutSessionsService, type SessionDetails } from '../sessions/checkout-sessions.service';
 import { cartChanges, isUnavailable, type CartChange } from './cart-changes';
@@ -46,19 +45,17 @@ export type Landing =
 export class LandingService {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(CLOCK) private readonly clock: Clock,
     private readonly sessions: CheckoutSessionsService,
-    private readonly discounts: DiscountRedemptionService,
   ) {}
 
   async open(claims: LandingClaims): Promise<Landing> {
     const facts = await this.facts(claims.checkoutId);
     if (!facts || (claims.customerId !== null && facts.customer_id !== claims.customerId)) return { kind: 'gone', brand: facts?.brand ?? 'Our store', storeUrl: null, reason: 'not_yours' };
-    const storeUrl = storeUrlOf(facts);
+    const storeUrl = storefrontUrlOf({ context: facts.context, allowedOrigins: facts.allowed_origins });
     if (facts.status === 'completed' || facts.status === 'recovered') return { kind: 'gone', brand: facts.brand, storeUrl, reason: 'completed' };
     if (!facts.cart || facts.cart.items.length === 0) return { kind: 'gone', brand: facts.brand, storeUrl, reason: 'empty' };
     const contact = { ...(facts.email ? { email: facts.email } : {}), ...(facts.phone ? { phone: facts.phone } : {}) };
-    let { details } = await this.sessions.adopt({ id: facts.id, sourceId: facts.source_id, cart: facts.cart, customerRef: facts.user_id, contact });
+    let details = await this.sessions.adopt({ id: facts.id, sourceId: facts.source_id, cart: facts.cart, customerRef: facts.user_id, contact });
     if (details.session.state === 'completed') return { kind: 'gone', brand: facts.brand, storeUrl, reason: 'completed' };
     if (details.session.state === 'open' && JSON.stringify(details.session.cart) !== JSON.stringify(facts.cart)) {
       details = await this.sessions.replaceCart(facts.source_id, details.session.publicId, facts.cart);
@@ -84,10 +81,13 @@ export class LandingService {
     if (!code) return null;
     if (details.session.discountCode === code) return { code, applied: true };
     if (details.session.discountCode || details.session.state !== 'open') return { code, applied: false, message: 'another code is already applied' };
-    const verdict = await this.discounts.validate(sourceId, { code, checkoutId: details.checkoutRef, customerId: details.session.customerRef ?? undefined, cartValue: details.totals.subtotal }, this.clock.now());
-    if (!verdict.valid) return { code, applied: false, message: verdict.message };
-    await this.sessions.applyDiscount(sourceId, details.session.publicId, code);
-    return { code, applied: true };
+    try {
+      await this.sessions.applyDiscount(sourceId, details.session.publicId, code);
+      return { code, applied: true };
+    } catch (error) {
+      if (error instanceof UnprocessableEntityException) return { code, applied: false, message: (error.getResponse() as { message: string }).message };
+      throw error;
+    }
   }
 
   private async facts(checkoutId: string): Promise<CheckoutFacts | undefined> {
@@ -99,11 +99,4 @@ export class LandingService {
     );
     return rows[0];
   }
-}
-
-/** The page the shopper left, else the storefront's first origin. */
-function storeUrlOf(facts: Pick<CheckoutFacts, 'context' | 'allowed_origins'>): string | null {
-  const page = facts.context?.page?.url;
-  if (page && /^https?:\/\//i.test(page)) return page;
-  return facts.allowed_origins[0] ?? null;
 }

@@ -72,27 +72,26 @@ export class CheckoutSessionsService {
    * The session of a checkout the storefront reported through events (a reminder's link opens it): created on
    * first use from the latest cart the storefront reported and the customer's saved defaults; the same one after.
    */
-  async adopt(checkout: { id: string; sourceId: string; cart: CartSnapshot; customerRef: string | null; contact: { email?: string; phone?: string } }): Promise<{ details: SessionDetails; created: boolean }> {
+  async adopt(checkout: { id: string; sourceId: string; cart: CartSnapshot; customerRef: string | null; contact: { email?: string; phone?: string } }): Promise<SessionDetails> {
+    const [existing] = await this.db.select({ publicId: checkoutSessions.publicId }).from(checkoutSessions).where(eq(checkoutSessions.checkoutId, checkout.id));
+    if (existing) return this.details(checkout.sourceId, existing.publicId);
     const defaults = checkout.customerRef ? await this.profiles.defaults({ sourceId: checkout.sourceId, customerRef: checkout.customerRef }) : {};
-    const inserted = await inTransaction(this.pool, async (scope) => {
-      const rows = await scope.db
-        .insert(checkoutSessions)
-        .values({
-          checkoutId: checkout.id,
-          sourceId: checkout.sourceId,
-          publicId: `co_${crypto.randomUUID().replace(/-/g, '')}`,
-          customerRef: checkout.customerRef,
-          cart: checkout.cart,
-          contact: checkout.contact,
-          shippingAddress: defaults.address?.address ?? null,
-          paymentMethodId: defaults.paymentMethod?.id ?? null,
-        })
-        .onConflictDoNothing()
-        .returning({ publicId: checkoutSessions.publicId });
-      return rows.length > 0;
-    });
-    const [row] = await inTransaction(this.pool, ({ db }) => db.select({ publicId: checkoutSessions.publicId }).from(checkoutSessions).where(eq(checkoutSessions.checkoutId, checkout.id)));
-    return { details: await this.details(checkout.sourceId, row.publicId), created: inserted };
+    await this.db
+      .insert(checkoutSessions)
+      .values({
+        checkoutId: checkout.id,
+        sourceId: checkout.sourceId,
+        publicId: `co_${crypto.randomUUID().replace(/-/g, '')}`,
+        customerRef: checkout.customerRef,
+        cart: checkout.cart,
+        contact: checkout.contact,
+        shippingAddress: defaults.address?.address ?? null,
+        paymentMethodId: defaults.paymentMethod?.id ?? null,
+      })
+      // Two first opens at once: one row wins, both read it.
+      .onConflictDoNothing();
+    const [row] = await this.db.select({ publicId: checkoutSessions.publicId }).from(checkoutSessions).where(eq(checkoutSessions.checkoutId, checkout.id));
+    return this.details(checkout.sourceId, row.publicId);
   }
 
   /** The session by its public id, or 404; another source's checkouts do not exist for this one. */
@@ -107,16 +106,18 @@ export class CheckoutSessionsService {
     }));
   }
 
-  async setShippingAddress(sourceId: string, publicId: string, choice: { address?: PostalAddress; savedAddressId?: string }) {
-    let address = choice.address;
+  setShippingAddress(sourceId: string, publicId: string, choice: { address?: PostalAddress; savedAddressId?: string }) {
     return this.change(sourceId, publicId, async (d) => {
-      if (choice.savedAddressId) {
-        const saved = d.session.customerRef ? await this.profiles.address({ sourceId, customerRef: d.session.customerRef }, choice.savedAddressId) : undefined;
-        if (!saved) throw unprocessable('saved_address_id', `no saved address ${choice.savedAddressId} for this checkout's customer`);
-        address = saved.address;
-      }
-      return { change: { shippingAddress: address! }, step: { type: 'shipping_entered', properties: { shipping_country: address!.countryCode } } };
+      const address = choice.savedAddressId ? await this.savedAddress(sourceId, d.session, choice.savedAddressId) : choice.address!;
+      return { change: { shippingAddress: address }, step: { type: 'shipping_entered', properties: { shipping_country: address.countryCode } } };
     });
+  }
+
+  /** A saved address of this checkout's customer, or a 422 naming `saved_address_id`. */
+  async savedAddress(sourceId: string, session: CheckoutSessionRow, id: string): Promise<PostalAddress> {
+    const saved = session.customerRef ? await this.profiles.address({ sourceId, customerRef: session.customerRef }, id) : undefined;
+    if (!saved) throw unprocessable('saved_address_id', `no saved address ${id} for this checkout's customer`);
+    return saved.address;
   }
 
   /** The latest cart the storefront reported, for a checkout opened from a reminder; a code's value follows the new cart. */

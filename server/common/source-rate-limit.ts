@@ -26,10 +26,13 @@ export async function takeFromWindow(redis: Redis, key: string, window: RateWind
   return { allowed: false, retryAfterSeconds: (slot + 1) * window.windowSeconds - Math.floor(now.getTime() / 1000) };
 }
 
-/** Limits `POST /v1/discounts/validate` per source, so a leaked write key cannot be used to sweep the code space quickly. */
+/**
+ * Limits a route per source, for routes a public write key opens: discount validation (so a leaked key cannot
+ * sweep the code space quickly) and address autocomplete (each request spends provider quota).
+ */
 @Injectable()
-export class ValidateRateLimit {
-  private readonly logger = new Logger(ValidateRateLimit.name);
+export class SourceRateLimit {
+  private readonly logger = new Logger(SourceRateLimit.name);
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,

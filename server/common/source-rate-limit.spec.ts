@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedis } from '../redis/redis.module';
-import { takeFromWindow } from './validate-rate-limit';
+import { takeFromWindow } from './source-rate-limit';
 
 describe('takeFromWindow (real Redis)', () => {
   const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'test-rate-limit');
