@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { invalidRequest, parseBody } from '../admin/resources/shared/resource-http';
+import { invalidRequest, parseBody } from '../http/resource-http';
 import { jsonBody } from './json-body';
 import { validAddressOrThrow } from './profiles/profile-input';
 import { CheckoutCompletionService } from './completion/checkout-completion.service';

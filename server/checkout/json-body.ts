@@ -1,5 +1,5 @@
 import { UnreadableBody } from '../http/body-parsing';
-import { invalidRequest } from '../admin/resources/shared/resource-http';
+import { invalidRequest } from '../http/resource-http';
 
 /** The JSON body, `{}` when none was sent and `optional`, or a 400 saying why it could not be read. */
 export function jsonBody(body: unknown, optional = false): unknown {

@@ -1,6 +1,6 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { invalidRequest } from '../admin/resources/shared/resource-http';
+import { invalidRequest } from '../http/resource-http';
 import { AuthenticatedSource, SourcesService } from '../sources/sources.service';
 
 const CUSTOMER_REF = /^[\x21-\x7e]{1,200}$/;

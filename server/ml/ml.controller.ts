@@ -6,7 +6,7 @@ import type { AdminIdentity } from '../admin/auth/admin-identity';
 import { CurrentAdmin } from '../admin/auth/current-admin.decorator';
 import { AdminRoles, CAN_EDIT_MARKETING } from '../admin/auth/roles.decorator';
 import { AuditLog } from '../admin/audit/audit-log.service';
-import { notFound, uuidParam } from '../admin/resources/shared/resource-http';
+import { notFound, uuidParam } from '../http/resource-http';
 import { SendTimeLearning } from './send-time-learning';
 import { TrainingRuns } from './training-runs.service';
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpException, Post, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { parseBody } from '../resources/shared/resource-http';
+import { parseBody } from '../../http/resource-http';
 import { AdminAuthGuard } from './admin-auth.guard';
 import type { AdminIdentity } from './admin-identity';
 import { AdminUsers, type PublicAdminUser } from './admin-users.service';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConflictException, UnprocessableEntityException } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { invalidRequest } from '../../admin/resources/shared/resource-http';
+import { invalidRequest } from '../../http/resource-http';
 
 /** An answer as it is sent and stored: the status and the JSON body. */
 export interface StoredAnswer {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { PostalAddress } from '../addresses/address';
 import { validateAddress } from '../addresses/normalise-address';
-import { invalidRequest, type Problem } from '../../admin/resources/shared/resource-http';
+import { invalidRequest, type Problem } from '../../http/resource-http';
 import { PAYMENT_PROVIDERS } from '../../payments/payment-provider';
 
 const label = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');

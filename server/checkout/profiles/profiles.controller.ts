@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { invalidRequest, notFound, parseBody, uuidParam } from '../../admin/resources/shared/resource-http';
+import { invalidRequest, notFound, parseBody, uuidParam } from '../../http/resource-http';
 import { jsonBody } from '../json-body';
 import { customerRefParam, StorefrontGateway } from '../storefront-gateway';
 import { addressChangeSchema, newAddressSchema, newPaymentMethodSchema, paymentMethodChangeSchema, validAddressOrThrow } from './profile-input';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { and, desc, eq, isNull, ne, sql } from 'drizzle-orm';
 import { paymentMethods, savedAddresses, type PaymentMethodRow, type SavedAddressRow } from '../../../models';
 import { DATABASE, Database, Transaction } from '../../database/database';
-import { notFound } from '../../admin/resources/shared/resource-http';
+import { notFound } from '../../http/resource-http';
 import type { PostalAddress } from '../addresses/address';
 import type { NewPaymentMethodInput } from './profile-input';
 

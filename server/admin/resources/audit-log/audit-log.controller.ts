@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { AdminAuthGuard } from '../../auth/admin-auth.guard';
 import { ADMIN_ONLY, AdminRoles } from '../../auth/roles.decorator';
 import { parseListQuery, setContentRange } from '../../http/list-query';
-import { uuidParam } from '../shared/resource-http';
+import { uuidParam } from '../../../http/resource-http';
 import { AUDIT_LIST } from './audit-log.schema';
 import { AuditLogAdminService } from './audit-log.service';
 

@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, gte, ilike, lte, type SQL } from 'drizzle-or
 import { auditLog } from '../../../../models/admin';
 import { DATABASE, Database } from '../../../database/database';
 import type { ListQuery } from '../../http/list-query';
-import { containsPattern, dateFilter, notFound, stringFilter } from '../shared/resource-http';
+import { containsPattern, dateFilter, notFound, stringFilter } from '../../../http/resource-http';
 import { AUDIT_LIST } from './audit-log.schema';
 
 type AuditListQuery = ListQuery<(typeof AUDIT_LIST.filters)[number], (typeof AUDIT_LIST.sortable)[number]>;

@@ -5,7 +5,7 @@ import type { AdminIdentity } from '../../auth/admin-identity';
 import { CurrentAdmin } from '../../auth/current-admin.decorator';
 import { AdminRoles, CAN_EDIT_MARKETING } from '../../auth/roles.decorator';
 import { parseListQuery, setContentRange } from '../../http/list-query';
-import { takeVersion, uuidParam, withoutReadOnly } from '../shared/resource-http';
+import { takeVersion, uuidParam, withoutReadOnly } from '../../../http/resource-http';
 import { CAMPAIGN_LIST, CAMPAIGN_READ_ONLY } from './campaigns.schema';
 import { CampaignsAdminService } from './campaigns.service';
 

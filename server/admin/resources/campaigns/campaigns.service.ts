@@ -10,7 +10,7 @@ import { DiscountRulesService } from '../../../discounts/discount-rules.service'
 import type { AdminIdentity } from '../../auth/admin-identity';
 import { AuditLog } from '../../audit/audit-log.service';
 import type { ListQuery } from '../../http/list-query';
-import { containsPattern, enumFilter, invalidRequest, notFound, parseBody, stringFilter, versionConflict, withoutReadOnly } from '../shared/resource-http';
+import { containsPattern, enumFilter, invalidRequest, notFound, parseBody, stringFilter, versionConflict, withoutReadOnly } from '../../../http/resource-http';
 import { CAMPAIGN_LIST, CAMPAIGN_READ_ONLY, previewShopperSchema } from './campaigns.schema';
 
 type CampaignListQuery = ListQuery<(typeof CAMPAIGN_LIST.filters)[number], (typeof CAMPAIGN_LIST.sortable)[number]>;

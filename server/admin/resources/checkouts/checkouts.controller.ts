@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AdminAuthGuard } from '../../auth/admin-auth.guard';
 import { parseListQuery, setContentRange } from '../../http/list-query';
-import { uuidParam } from '../shared/resource-http';
+import { uuidParam } from '../../../http/resource-http';
 import { CHECKOUT_LIST } from './checkouts.schema';
 import { CheckoutsAdminService } from './checkouts.service';
 

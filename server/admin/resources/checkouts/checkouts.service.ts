@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, gte, ilike, inArray, lte, or, sql, type SQL 
 import { campaigns, checkouts, enrollments, events, messageEngagements, messages, orders, type Checkout } from '../../../../models';
 import { DATABASE, Database } from '../../../database/database';
 import type { ListQuery } from '../../http/list-query';
-import { containsPattern, dateFilter, enumFilter, notFound, numberFilter, stringFilter } from '../shared/resource-http';
+import { containsPattern, dateFilter, enumFilter, notFound, numberFilter, stringFilter } from '../../../http/resource-http';
 import { CHECKOUT_LIST, CHECKOUT_STAGES, CHECKOUT_STATUSES } from './checkouts.schema';
 
 type CheckoutListQuery = ListQuery<(typeof CHECKOUT_LIST.filters)[number], (typeof CHECKOUT_LIST.sortable)[number]>;

@@ -5,7 +5,7 @@ import type { AdminIdentity } from '../../auth/admin-identity';
 import { CurrentAdmin } from '../../auth/current-admin.decorator';
 import { AdminRoles, CAN_EDIT_MARKETING } from '../../auth/roles.decorator';
 import { parseListQuery, setContentRange } from '../../http/list-query';
-import { uuidParam } from '../shared/resource-http';
+import { uuidParam } from '../../../http/resource-http';
 import { CUSTOMER_LIST } from './customers.schema';
 import { CustomersAdminService } from './customers.service';
 

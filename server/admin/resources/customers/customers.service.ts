@@ -7,7 +7,7 @@ import { OptOutService } from '../../../recovery/consent/opt-out.service';
 import type { AdminIdentity } from '../../auth/admin-identity';
 import { AuditLog } from '../../audit/audit-log.service';
 import type { ListQuery } from '../../http/list-query';
-import { containsPattern, notFound, parseBody, stringFilter } from '../shared/resource-http';
+import { containsPattern, notFound, parseBody, stringFilter } from '../../../http/resource-http';
 import { CUSTOMER_LIST, optOutSchema } from './customers.schema';
 
 type CustomerListQuery = ListQuery<(typeof CUSTOMER_LIST.filters)[number], (typeof CUSTOMER_LIST.sortable)[number]>;

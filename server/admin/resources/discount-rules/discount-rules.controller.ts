@@ -5,7 +5,7 @@ import type { AdminIdentity } from '../../auth/admin-identity';
 import { CurrentAdmin } from '../../auth/current-admin.decorator';
 import { AdminRoles, CAN_EDIT_MARKETING } from '../../auth/roles.decorator';
 import { parseListQuery, setContentRange } from '../../http/list-query';
-import { keyParam, takeVersion, withoutReadOnly } from '../shared/resource-http';
+import { keyParam, takeVersion, withoutReadOnly } from '../../../http/resource-http';
 import { RULE_LIST, RULE_READ_ONLY } from './discount-rules.schema';
 import { DiscountRulesAdminService } from './discount-rules.service';
 

@@ -22,7 +22,7 @@ import { DiscountRulesSnapshot } from '../../../ml/discount-rules-snapshot';
 import type { AdminIdentity } from '../../auth/admin-identity';
 import { AuditLog } from '../../audit/audit-log.service';
 import type { ListQuery } from '../../http/list-query';
-import { booleanFilter, containsPattern, invalidRequest, notFound, parseBody, stringFilter, versionConflict, type Problem } from '../shared/resource-http';
+import { booleanFilter, containsPattern, invalidRequest, notFound, parseBody, stringFilter, versionConflict, type Problem } from '../../../http/resource-http';
 import { ConflictException } from '@nestjs/common';
 import { RULE_LIST, ruleTestSchema } from './discount-rules.schema';
 import { zodProblems } from '../../../../campaigns/campaign-schema';

@@ -5,7 +5,7 @@ import type { AdminIdentity } from '../../auth/admin-identity';
 import { CurrentAdmin } from '../../auth/current-admin.decorator';
 import { ADMIN_ONLY, AdminRoles } from '../../auth/roles.decorator';
 import { parseListQuery, setContentRange } from '../../http/list-query';
-import { uuidParam, withoutReadOnly } from '../shared/resource-http';
+import { uuidParam, withoutReadOnly } from '../../../http/resource-http';
 import { SOURCE_LIST, SOURCE_READ_ONLY } from './sources.schema';
 import { SourcesAdminService } from './sources.service';
 

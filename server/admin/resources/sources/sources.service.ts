@@ -6,7 +6,7 @@ import { SourcesService } from '../../../sources/sources.service';
 import type { AdminIdentity } from '../../auth/admin-identity';
 import { AuditLog } from '../../audit/audit-log.service';
 import type { ListQuery } from '../../http/list-query';
-import { booleanFilter, containsPattern, notFound, parseBody, stringFilter } from '../shared/resource-http';
+import { booleanFilter, containsPattern, notFound, parseBody, stringFilter } from '../../../http/resource-http';
 import { SOURCE_LIST, sourceCreateSchema, sourceUpdateSchema } from './sources.schema';
 
 type SourceListQuery = ListQuery<(typeof SOURCE_LIST.filters)[number], (typeof SOURCE_LIST.sortable)[number]>;

@@ -9,7 +9,7 @@ import { buildTemplateContext, renderEmail, renderPush, renderSms, smsSegments, 
 import type { AdminIdentity } from '../../auth/admin-identity';
 import { AuditLog } from '../../audit/audit-log.service';
 import type { ListQuery } from '../../http/list-query';
-import { containsPattern, enumFilter, invalidRequest, notFound, parseBody, stringFilter, versionConflict, type Problem } from '../shared/resource-http';
+import { containsPattern, enumFilter, invalidRequest, notFound, parseBody, stringFilter, versionConflict, type Problem } from '../../../http/resource-http';
 import { TEMPLATE_CHANNELS, TEMPLATE_LIST, templateCreateSchema, templatePreviewSchema, templateUpdateSchema, type TemplatePreviewRequest } from './templates.schema';
 
 type TemplateListQuery = ListQuery<(typeof TEMPLATE_LIST.filters)[number], (typeof TEMPLATE_LIST.sortable)[number]>;

@@ -5,7 +5,7 @@ import type { AdminIdentity } from '../../auth/admin-identity';
 import { CurrentAdmin } from '../../auth/current-admin.decorator';
 import { ADMIN_ONLY, AdminRoles } from '../../auth/roles.decorator';
 import { parseListQuery, setContentRange } from '../../http/list-query';
-import { uuidParam, withoutReadOnly } from '../shared/resource-http';
+import { uuidParam, withoutReadOnly } from '../../../http/resource-http';
 import { USER_LIST, USER_READ_ONLY } from './users.schema';
 import { UsersAdminService } from './users.service';
 

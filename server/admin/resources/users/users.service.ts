@@ -7,7 +7,7 @@ import type { AdminIdentity } from '../../auth/admin-identity';
 import { hashPassword } from '../../auth/passwords';
 import { AuditLog } from '../../audit/audit-log.service';
 import type { ListQuery } from '../../http/list-query';
-import { booleanFilter, containsPattern, enumFilter, notFound, parseBody, stringFilter } from '../shared/resource-http';
+import { booleanFilter, containsPattern, enumFilter, notFound, parseBody, stringFilter } from '../../../http/resource-http';
 import { USER_LIST, userCreateSchema, userUpdateSchema } from './users.schema';
 
 type UserListQuery = ListQuery<(typeof USER_LIST.filters)[number], (typeof USER_LIST.sortable)[number]>;

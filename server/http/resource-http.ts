@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 import type { z } from 'zod';
-import { zodProblems, type CampaignInputProblem } from '../../../../campaigns/campaign-schema';
+import { zodProblems, type CampaignInputProblem } from '../../campaigns/campaign-schema';
 
 export type Problem = CampaignInputProblem;
 
