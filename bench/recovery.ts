@@ -4,7 +4,9 @@
  * nodemailer to the same server. While sending, orders arrive for other checkouts and we time how long
  * until their pending messages are cancelled; a second, paced batch measures how late messages go out.
  *
- *   npm run bench:recovery [-- --messages 10000 --orders 500 --paced 1000]
+ *   npm run bench:recovery [-- --messages 10000 --orders 500 --paced 1000 --roles split|all]
+ *   (--roles split, the default, runs the documented production layout: api, worker and scheduler processes;
+ *   all runs every role in one process, as the quick start does)
  *   (BENCH_WORKER_CONCURRENCY=n to try another worker concurrency than the product's default)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -17,12 +19,13 @@ import { sendJobData, sendJobId } from '../server/recovery/scheduling/recovery-j
 import { generateWriteKey, hashWriteKey, writeKeyPrefix } from '../server/sources/write-key';
 import { startSmtpPeer } from '../e2e/peers/smtp-peer';
 import { daytimeZone } from '../e2e/support/daytime-zone';
-import { startServerProcess } from '../e2e/support/server-process';
 import { createTestDatabase } from '../e2e/support/test-database';
-import { backendsCpuBetween, commandCpuSeconds, databaseBackendsCpu, processCpuSeconds } from './cpu-time';
+import { backendsCpuBetween, commandCpuSeconds, databaseBackendsCpu } from './cpu-time';
 import { seedRecovery } from '../e2e/support/seed-recovery';
+import { parseTopology, startDeployment } from './deployment';
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, orders: { type: 'string', default: '500' }, paced: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, orders: { type: 'string', default: '500' }, paced: { type: 'string', default: '1000' }, roles: { type: 'string', default: 'split' } } });
+const TOPOLOGY = parseTopology(values.roles);
 const MESSAGES = Number(values.messages);
 const ORDERS = Number(values.orders);
 const PACED = Number(values.paced);
@@ -54,7 +57,7 @@ async function main() {
         opts: { jobId: sendJobId(m.key, m.scheduledFor), delay: Math.max(0, m.scheduledFor.getTime() - Date.now()), removeOnComplete: true },
       })),
     );
-  const server = await startServerProcess({
+  const server = await startDeployment(TOPOLOGY, {
     DATABASE_URL: database.url,
     REDIS_PREFIX: prefix,
     MIGRATE_ON_START: 'false',
@@ -70,7 +73,7 @@ async function main() {
     // Phase 1: throughput, with suppression timed under load.
     const backends = () => databaseBackendsCpu((sql, v) => pool.query(sql, v), database.name);
     const cpu0 = {
-      server: processCpuSeconds(server.child.pid!),
+      server: server.cpuSeconds(),
       postgres: commandCpuSeconds('postgres'),
       backends: await backends(),
       redis: commandCpuSeconds('redis-server'),
@@ -104,7 +107,7 @@ async function main() {
     const here = process.cpuUsage(cpu0.here);
     const backendsAfter = await backends();
     const cpu = {
-      server: processCpuSeconds(server.child.pid!) - cpu0.server,
+      server: server.cpuSeconds() - cpu0.server,
       postgres: commandCpuSeconds('postgres') - cpu0.postgres,
       backends: backendsCpuBetween(cpu0.backends, backendsAfter),
       redis: commandCpuSeconds('redis-server') - cpu0.redis,
@@ -164,12 +167,12 @@ async function main() {
       lateness_p50_ms: Math.round(percentile(lateness, 50)),
       lateness_p99_ms: Math.round(percentile(lateness, 99)),
       messages: MESSAGES,
+      roles: TOPOLOGY,
     };
     console.log(`RESULT ${JSON.stringify(result)}`);
   } finally {
     await queue.close();
-    server.child.kill('SIGTERM');
-    await server.exited;
+    await server.stop();
     await pool.end();
     await database.drop();
     await smtp.close();
