@@ -79,16 +79,27 @@ export async function planNext(client: PoolClient, enrollmentId: string, now: Da
 }
 
 /**
- * Plans the message after one that just went out, from the input read before sending (one read of the planner's
- * input per send instead of two); read again when the message carried a discount code.
+ * The decision after a message that just went out, from the input read before sending (one read of the planner's
+ * input per send instead of two); null when the message carried a discount code, whose redemption state the
+ * plan must read again (`planNext`, inside the transaction that records the send).
  */
-export async function planAfterSend(client: PoolClient, before: Decided, sent: JustSent, now: Date, planning: Planning): Promise<PlanOutcome> {
-  if (plannedDiscountPct(before.loaded, sent.stepIndex, sent.channel) > 0) return planNext(client, before.enrollmentId, now, planning);
-  const decided = await decideFrom(withSentMessage(before.loaded, sent, now), before.enrollmentId, now, planning);
-  return applyDecision(client, decided, now, planning);
+export async function decideAfterSend(before: Decided, sent: JustSent, now: Date, planning: Planning): Promise<Decided | null> {
+  if (plannedDiscountPct(before.loaded, sent.stepIndex, sent.channel) > 0) return null;
+  return decideFrom(withSentMessage(before.loaded, sent, now), before.enrollmentId, now, planning);
 }
 
-/** Records a decision: the planned row (new, or moved to its new time), or the enrollment's end. */
+/**
+ * Whether `applyDecision` records this decision with at most one statement, issued before it first awaits: the
+ * caller may then queue its COMMIT right behind it, in the same round trip.
+ */
+export function recordedInOneStatement(decided: Decided, depth = 0): boolean {
+  return decided.decision.kind === 'none' || depth >= MAX_DISPLACEMENT_DEPTH || decided.loaded.displaced.length === 0;
+}
+
+/**
+ * Records a decision: the planned row (new, or moved to its new time), or the enrollment's end. Its first statement
+ * is issued before the first await (see `recordedInOneStatement`).
+ */
 export async function applyDecision(client: PoolClient, decided: Decided, now: Date, planning: Planning, depth = 0): Promise<PlanOutcome> {
   const { enrollmentId, loaded, decision, chosen } = decided;
   if (decision.kind === 'none') {

@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CLOCK, Clock } from '../../common/clock';
 import { MetricsService } from '../../metrics/metrics.service';
 import { PermanentSendError, SendReceipt, TransientSendError } from '../channels/channel';
-import { applyDecision, Decided, decideNext, Planning, PLANNING, planAfterSend, planNext, PlanOutcome } from '../planning/next-message';
+import { applyDecision, Decided, decideAfterSend, decideNext, Planning, PLANNING, planNext, PlanOutcome, recordedInOneStatement } from '../planning/next-message';
 import { MessageScheduler, ScheduledMessage } from '../scheduling/message-scheduler';
 import { sendLockKey } from '../suppression/send-lock';
 import { ChannelSenders } from './channel-senders';
@@ -103,21 +103,24 @@ export class SendMessage {
         return await this.recordFailure(client, message, error, toSchedule, onRecheck);
       }
       try {
-        const started = client.query('BEGIN');
         const sentAt = this.clock.now();
+        const decided = await decideAfterSend(prepared.decided, { stepIndex: message.step_index, channel: message.channel, at: sentAt }, sentAt, this.planning);
+        const started = client.query('BEGIN');
         const sent = client.query({
           name: 'mark_sent',
           text: `UPDATE messages SET status = 'sent', sent_at = $2, provider_message_id = $3, error = NULL, updated_at = now() WHERE id = $1`,
           values: [message.id, sentAt, receipt.providerMessageId ?? null],
         });
-        const following = planAfterSend(client, prepared.decided, { stepIndex: message.step_index, channel: message.channel, at: sentAt }, sentAt, this.planning).then((next) =>
+        const following = (decided ? applyDecision(client, decided, sentAt, this.planning) : planNext(client, message.enrollment_id, sentAt, this.planning)).then((next) =>
           this.schedule(message.enrollment_id, next, toSchedule, onRecheck),
         );
-        await Promise.all([started, sent, following]);
+        // When the plan is one statement, it is already queued: COMMIT and the unlock travel in the same round trip
+        // (a failed statement turns the COMMIT into a rollback, and its own error is what surfaces).
+        if (!decided || !recordedInOneStatement(decided)) await Promise.all([started, sent, following]);
         const commit = client.query('COMMIT');
         const unlock = client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [locked]);
         locked = undefined;
-        await Promise.all([commit, unlock]);
+        await Promise.all([started, sent, following, commit, unlock]);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
