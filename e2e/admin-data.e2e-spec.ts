@@ -113,6 +113,58 @@ describe('admin API: checkouts, customers, sources, users, audit log', () => {
     expect((await as.analyst.get('/checkouts/chk-medium')).body.errors).toEqual({ id: 'must be a UUID' });
   });
 
+  it("shows a one-click checkout's session and every payment attempt in order with its card, never a token", async () => {
+    const { rows: [k] } = await t.pool.query(`SELECT id FROM checkouts WHERE external_id = 'chk-large'`);
+    const card = (brand: string, last4: string) =>
+      t.pool
+        .query(
+          `INSERT INTO payment_methods (source_id, customer_ref, provider, token, fallback_tokens, brand, last4, exp_month, exp_year)
+           VALUES ($1, 'u-cat', 'stripe', $2, $3, $4, $5, 12, 2031) RETURNING id`,
+          [sourceId, `pm_SECRET_${last4}`, { adyen: `adyen_SECRET_${last4}` }, brand, last4],
+        )
+        .then((r) => r.rows[0].id as string);
+    const visa = await card('visa', '4242');
+    const amex = await card('amex', '0005');
+    const [firstKey, secondKey] = [randomUUID(), randomUUID()];
+    await t.pool.query(
+      `INSERT INTO checkout_sessions (checkout_id, source_id, public_id, cart, shipping_method, payment_method_id, discount_code, discount_value, state, charge_key, order_id, completed_at)
+       VALUES ($1, $2, 'co_large', $3, $4, $5, 'WINTER10', 90, 'completed', $6, 'or_large', '2026-11-20T10:31:00Z')`,
+      [k.id, sourceId, { items: [{ sku: 'BOOT', quantity: 2, unit_price: 450 }], value: 900, currency: 'EUR' }, { id: 'std', label: 'Standard', amount: 9.9 }, amex, secondKey],
+    );
+    const attempt = (key: string, sequence: number, method: string, provider: string, status: string, at: string, extra: { declineCode?: string; failure?: string; reference?: string }) =>
+      t.pool.query(
+        `INSERT INTO payment_attempts (checkout_id, charge_key, sequence, payment_method_id, provider, idempotency_key, amount, currency, status, decline_code, failure, provider_reference, started_at, finished_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 819.9, 'EUR', $7, $8, $9, $10, $11, $11::timestamptz + interval '1 second')`,
+        [k.id, key, sequence, method, provider, `${key}:${sequence}`, status, extra.declineCode ?? null, extra.failure ?? null, extra.reference ?? null, at],
+      );
+    // Stored out of order: the detail orders them by when they started, then by sequence.
+    await attempt(secondKey, 1, amex, 'stripe', 'succeeded', '2026-11-20T10:30:00Z', { reference: 'ch_ok' });
+    await attempt(firstKey, 2, visa, 'adyen', 'declined', '2026-11-20T10:25:00Z', { declineCode: 'insufficient_funds', reference: 'psp_declined' });
+    await attempt(firstKey, 1, visa, 'stripe', 'failed', '2026-11-20T10:25:00Z', { failure: 'timeout after 5000 ms' });
+
+    const shown = await as.analyst.get(`/checkouts/${k.id}`);
+    expect(shown.status).toBe(200);
+    expect(shown.body.session).toEqual({
+      publicId: 'co_large',
+      state: 'completed',
+      totals: { currency: 'EUR', subtotal: 900, discount: 90, shipping: 9.9, total: 819.9 },
+      discountCode: 'WINTER10',
+      orderId: 'or_large',
+      chargingSince: null,
+      completedAt: '2026-11-20T10:31:00.000Z',
+    });
+    expect(shown.body.paymentAttempts).toMatchObject([
+      { sequence: 1, provider: 'stripe', status: 'failed', brand: 'visa', last4: '4242', amount: 819.9, currency: 'EUR', declineCode: null, failure: 'timeout after 5000 ms', providerReference: null },
+      { sequence: 2, provider: 'adyen', status: 'declined', brand: 'visa', last4: '4242', declineCode: 'insufficient_funds', providerReference: 'psp_declined' },
+      { sequence: 1, provider: 'stripe', status: 'succeeded', brand: 'amex', last4: '0005', providerReference: 'ch_ok', startedAt: '2026-11-20T10:30:00.000Z', finishedAt: '2026-11-20T10:30:01.000Z' },
+    ]);
+    expect(JSON.stringify(shown.body)).not.toMatch(/token|SECRET|chargeKey|idempotency/i);
+
+    const { rows: [plain] } = await t.pool.query(`SELECT id FROM checkouts WHERE external_id = 'chk-small'`);
+    const withoutSession = await as.analyst.get(`/checkouts/${plain.id}`);
+    expect(withoutSession.body).toMatchObject({ session: null, paymentAttempts: [] });
+  });
+
   it('shows a customer, and opts them out through the OptOutService: planned messages cancelled, audited', async () => {
     const list = await as.analyst.get('/customers', { filter: { q: 'ann@' } });
     expect(list.body).toHaveLength(1);

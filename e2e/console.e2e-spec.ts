@@ -240,6 +240,35 @@ describe('the console in Chromium', () => {
     expect((await list.locator('tbody tr td:first-child').allTextContents()).sort()).toEqual(['chk-funnel-6', 'chk-funnel-7']);
   });
 
+  it("shows a one-click checkout's payment card with its attempts, and none for a checkout without a session", async () => {
+    const { rows: [paid] } = await t.pool.query(`SELECT id, source_id FROM checkouts WHERE external_id = 'chk-funnel-0'`);
+    const { rows: [card] } = await t.pool.query(
+      `INSERT INTO payment_methods (source_id, customer_ref, provider, token, brand, last4, exp_month, exp_year) VALUES ($1, 'anon-0', 'stripe', 'pm_card_visa', 'visa', '4242', 12, 2031) RETURNING id`,
+      [paid.source_id],
+    );
+    await t.pool.query(
+      `INSERT INTO checkout_sessions (checkout_id, source_id, public_id, cart, payment_method_id, state, order_id, completed_at) VALUES ($1, $2, 'co_funnel0', $3, $4, 'completed', 'o-0', now())`,
+      [paid.id, paid.source_id, { items: [{ sku: 'BOOT-42', quantity: 1, unit_price: 120 }], value: 120, currency: 'EUR' }, card.id],
+    );
+    await t.pool.query(
+      `INSERT INTO payment_attempts (checkout_id, charge_key, sequence, payment_method_id, provider, idempotency_key, amount, currency, status, provider_reference, started_at, finished_at)
+       VALUES ($1, gen_random_uuid(), 1, $2, 'stripe', 'console-test:1', 120, 'EUR', 'succeeded', 'ch_console', now(), now())`,
+      [paid.id, card.id],
+    );
+    await signIn(page, t.url, ANALYST, PASSWORD);
+    await page.goto(`${t.url}/admin/checkouts/${paid.id}/show`);
+    const payment = page.getByTestId('payment');
+    await poll(() => payment.textContent()).toMatch(/Payment co_funnel0\s*completed/);
+    const attempt = payment.getByTestId('payment-attempts').locator('tbody tr');
+    await poll(() => attempt.count()).toBe(1);
+    expect(await attempt.first().textContent()).toMatch(/stripe.*visa •••• 4242.*120.*succeeded.*ch_console/);
+
+    const { rows: [plain] } = await t.pool.query(`SELECT id FROM checkouts WHERE external_id = 'chk-funnel-1'`);
+    await page.goto(`${t.url}/admin/checkouts/${plain.id}/show`);
+    await poll(() => page.getByTestId('event-timeline').count()).toBe(1);
+    expect(await page.getByTestId('payment').count()).toBe(0);
+  });
+
   it('starts a retrain and follows the progress bar to 100%', { timeout: 180_000 }, async () => {
     // Settled history the nightly job would find (well before the funnel's range).
     const seeded = await seedSettledDecisions(t.pool, { checkouts: 600, end: new Date(Date.now() - 40 * DAY) });

@@ -77,7 +77,35 @@ interface CheckoutDetail {
   enrollment: { campaignName: string; status: string; exitReason: string | null } | null;
   messages: Message[];
   order: { orderId: string; revenue: number; currency: string; occurredAt: string } | null;
+  session: PaymentSession | null;
+  paymentAttempts: PaymentAttempt[];
 }
+interface PaymentSession {
+  publicId: string;
+  state: string;
+  totals: { currency: string; subtotal: number; discount: number; shipping: number; total: number };
+  discountCode: string | null;
+  orderId: string | null;
+  chargingSince: string | null;
+  completedAt: string | null;
+}
+interface PaymentAttempt {
+  id: string;
+  sequence: number;
+  provider: string;
+  status: string;
+  amount: number;
+  currency: string;
+  declineCode: string | null;
+  failure: string | null;
+  providerReference: string | null;
+  startedAt: string;
+  brand: string | null;
+  last4: string | null;
+}
+
+const SESSION_COLOR: Record<string, 'default' | 'warning' | 'success' | 'info'> = { open: 'info', charging: 'warning', completed: 'success' };
+const ATTEMPT_COLOR: Record<string, 'default' | 'warning' | 'success' | 'error'> = { pending: 'default', succeeded: 'success', declined: 'error', failed: 'warning', unknown: 'warning' };
 
 function Timeline({ events }: { events: CheckoutDetail['events'] }) {
   return (
@@ -150,6 +178,60 @@ function Messages({ messages }: { messages: Message[] }) {
   );
 }
 
+function PaymentAttempts({ attempts }: { attempts: PaymentAttempt[] }) {
+  if (attempts.length === 0) return <Typography variant="body2">No payment attempt.</Typography>;
+  return (
+    <Table size="small" data-testid="payment-attempts">
+      <TableHead>
+        <TableRow>
+          <TableCell>Time</TableCell>
+          <TableCell>Provider</TableCell>
+          <TableCell>Card</TableCell>
+          <TableCell align="right">Amount</TableCell>
+          <TableCell>Status</TableCell>
+          <TableCell>Decline or failure</TableCell>
+          <TableCell>Provider reference</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {attempts.map((a) => (
+          <TableRow key={a.id}>
+            <TableCell>{dateTime(a.startedAt)}</TableCell>
+            <TableCell>{a.provider}</TableCell>
+            <TableCell>{a.last4 ? `${a.brand} •••• ${a.last4}` : '—'}</TableCell>
+            <TableCell align="right">{money(a.amount, a.currency)}</TableCell>
+            <TableCell>
+              <Chip size="small" color={ATTEMPT_COLOR[a.status] ?? 'default'} label={a.status} />
+            </TableCell>
+            <TableCell>{a.declineCode ? words(a.declineCode) : (a.failure ?? '—')}</TableCell>
+            <TableCell>{a.providerReference ?? '—'}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+function Payment({ session, attempts }: { session: PaymentSession; attempts: PaymentAttempt[] }) {
+  return (
+    <Card variant="outlined" sx={{ gridColumn: '1 / -1' }} data-testid="payment">
+      <CardContent>
+        <Typography variant="h6">
+          Payment {session.publicId} <Chip size="small" color={SESSION_COLOR[session.state] ?? 'default'} label={session.state} />
+        </Typography>
+        <Typography variant="body2">
+          Total {money(session.totals.total, session.totals.currency)}
+          {session.discountCode ? ` · code ${session.discountCode} (−${money(session.totals.discount, session.totals.currency)})` : ' · no code'}
+          {session.orderId ? ` · order ${session.orderId}` : ''}
+          {session.state === 'charging' ? ` · charging since ${dateTime(session.chargingSince)}` : ''}
+          {session.completedAt ? ` · completed ${dateTime(session.completedAt)}` : ''}
+        </Typography>
+        <PaymentAttempts attempts={attempts} />
+      </CardContent>
+    </Card>
+  );
+}
+
 function CheckoutDetails() {
   const c = useRecordContext<CheckoutDetail & { id: string }>();
   if (!c) return null;
@@ -187,6 +269,7 @@ function CheckoutDetails() {
           <Messages messages={c.messages} />
         </CardContent>
       </Card>
+      {c.session ? <Payment session={c.session} attempts={c.paymentAttempts} /> : null}
     </Box>
   );
 }

@@ -6,7 +6,7 @@ import { uuidParam } from '../../../http/resource-http';
 import { CHECKOUT_LIST } from './checkouts.schema';
 import { CheckoutsAdminService } from './checkouts.service';
 
-/** Checkouts (read-only, every role): search, and one checkout with its events, enrollment, messages and order. */
+/** Checkouts (read-only, every role): search, and one checkout with its events, enrollment, messages, order and payment. */
 @Controller('admin/api/checkouts')
 @UseGuards(AdminAuthGuard)
 export class CheckoutsAdminController {

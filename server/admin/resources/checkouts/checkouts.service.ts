@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, count, desc, eq, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
-import { campaigns, checkouts, enrollments, events, messageEngagements, messages, orders, type Checkout } from '../../../../models';
+import { campaigns, checkoutSessions, checkouts, enrollments, events, messageEngagements, messages, orders, paymentAttempts, paymentMethods, type Checkout } from '../../../../models';
 import { DATABASE, Database } from '../../../database/database';
 import type { ListQuery } from '../../http/list-query';
 import { containsPattern, dateFilter, enumFilter, notFound, numberFilter, stringFilter } from '../../../http/resource-http';
+import { attemptColumns, sessionView } from './checkout-payment';
 import { CHECKOUT_LIST, CHECKOUT_STAGES, CHECKOUT_STATUSES } from './checkouts.schema';
 
 type CheckoutListQuery = ListQuery<(typeof CHECKOUT_LIST.filters)[number], (typeof CHECKOUT_LIST.sortable)[number]>;
@@ -83,9 +84,15 @@ export class CheckoutsAdminService {
   }
 
   async get(id: string) {
-    const [checkout] = await this.db.select().from(checkouts).where(eq(checkouts.id, id));
-    if (!checkout) throw notFound('checkout', id);
-    const [eventRows, [enrollment], messageRows, [order]] = await Promise.all([
+    // The session (one row at most, keyed by the checkout) comes with the checkout: no query of its own.
+    const [found] = await this.db
+      .select({ checkout: checkouts, session: checkoutSessions })
+      .from(checkouts)
+      .leftJoin(checkoutSessions, eq(checkoutSessions.checkoutId, checkouts.id))
+      .where(eq(checkouts.id, id));
+    if (!found) throw notFound('checkout', id);
+    const { checkout, session } = found;
+    const [eventRows, [enrollment], messageRows, [order], attempts] = await Promise.all([
       this.db
         .select({ eventId: events.eventId, type: events.type, occurredAt: events.occurredAt, receivedAt: events.receivedAt, origin: events.origin, payload: events.payload })
         .from(events)
@@ -106,6 +113,12 @@ export class CheckoutsAdminService {
         .where(eq(enrollments.checkoutId, id)),
       this.db.select().from(messages).where(eq(messages.checkoutId, id)).orderBy(asc(messages.stepIndex), asc(messages.scheduledFor)),
       this.db.select().from(orders).where(eq(orders.checkoutId, id)).orderBy(desc(orders.occurredAt)).limit(1),
+      this.db
+        .select(attemptColumns)
+        .from(paymentAttempts)
+        .leftJoin(paymentMethods, eq(paymentMethods.id, paymentAttempts.paymentMethodId))
+        .where(eq(paymentAttempts.checkoutId, id))
+        .orderBy(asc(paymentAttempts.startedAt), asc(paymentAttempts.sequence)),
     ]);
     const engagements = messageRows.length
       ? await this.db
@@ -142,6 +155,8 @@ export class CheckoutsAdminService {
         engagements: engagements.filter((e) => e.messageId === m.id).map((e) => ({ kind: e.kind, at: e.at, detail: e.detail })),
       })),
       order: order ? { orderId: order.orderId, revenue: Number(order.revenue), currency: order.currency, occurredAt: order.occurredAt } : null,
+      session: session ? sessionView(session) : null,
+      paymentAttempts: attempts.map((a) => ({ ...a, amount: Number(a.amount) })),
     };
   }
 }
