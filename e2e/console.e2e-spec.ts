@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AdminUsers } from '../server/admin/auth/admin-users.service';
@@ -250,18 +251,22 @@ describe('the console in Chromium', () => {
       `INSERT INTO checkout_sessions (checkout_id, source_id, public_id, cart, payment_method_id, state, order_id, completed_at) VALUES ($1, $2, 'co_funnel0', $3, $4, 'completed', 'o-0', now())`,
       [paid.id, paid.source_id, { items: [{ sku: 'BOOT-42', quantity: 1, unit_price: 120 }], value: 120, currency: 'EUR' }, card.id],
     );
+    // A failover: Stripe unavailable and proven not to have charged, then Adyen took the payment.
     await t.pool.query(
-      `INSERT INTO payment_attempts (checkout_id, charge_key, sequence, payment_method_id, provider, idempotency_key, amount, currency, status, provider_reference, started_at, finished_at)
-       VALUES ($1, gen_random_uuid(), 1, $2, 'stripe', 'console-test:1', 120, 'EUR', 'succeeded', 'ch_console', now(), now())`,
-      [paid.id, card.id],
+      `INSERT INTO payment_attempts (checkout_id, charge_key, sequence, payment_method_id, provider, idempotency_key, amount, currency, status, failure, provider_reference, started_at, finished_at)
+       VALUES ($1, $3, 1, $2, 'stripe', 'console-test:1', 120, 'EUR', 'failed', 'server_error 503: An unknown error occurred; settled: not charged (cancelled pi_console)', 'pi_console', now() - interval '2 seconds', now() - interval '1 second'),
+              ($1, $3, 2, $2, 'adyen', 'console-test:2', 120, 'EUR', 'succeeded', NULL, 'ch_console', now() - interval '1 second', now())`,
+      [paid.id, card.id, randomUUID()],
     );
     await signIn(page, t.url, ANALYST, PASSWORD);
     await page.goto(`${t.url}/admin/checkouts/${paid.id}/show`);
     const payment = page.getByTestId('payment');
     await poll(() => payment.textContent()).toMatch(/Payment co_funnel0\s*completed/);
     const attempt = payment.getByTestId('payment-attempts').locator('tbody tr');
-    await poll(() => attempt.count()).toBe(1);
-    expect(await attempt.first().textContent()).toMatch(/stripe.*visa •••• 4242.*120.*succeeded.*ch_console/);
+    await poll(() => attempt.count()).toBe(2);
+    expect(await attempt.first().textContent()).toMatch(/stripe.*visa •••• 4242.*120.*failed.*not charged.*pi_console/);
+    expect(await attempt.nth(1).textContent()).toMatch(/adyen.*visa •••• 4242.*120.*succeeded.*ch_console/);
+    await screenshot(page, 'checkout-payment');
 
     const { rows: [plain] } = await t.pool.query(`SELECT id FROM checkouts WHERE external_id = 'chk-funnel-1'`);
     await page.goto(`${t.url}/admin/checkouts/${plain.id}/show`);
