@@ -69,6 +69,8 @@ const environmentSchema = z.object({
     })
     .default('info'),
   DATABASE_POOL_SIZE: integer(1, 500).default(10),
+  /** Off behind a pooler that does not keep prepared statements per client (PgBouncer in transaction mode before 1.21). */
+  DATABASE_PREPARED_STATEMENTS: z.enum(['true', 'false'], { message: 'must be "true" or "false"' }).default('true').transform((v) => v === 'true'),
   /** Prefix of every Redis key we write (BullMQ queues included), so several deployments can share one Redis. */
   REDIS_PREFIX: z
     .string()
@@ -182,6 +184,7 @@ type Environment = z.infer<typeof environmentSchema>;
 export interface AppConfig {
   databaseUrl: string;
   databasePoolSize: number;
+  databasePreparedStatements: boolean;
   redisUrl: string;
   redisPrefix: string;
   port: number;
@@ -260,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     port: e.PORT,

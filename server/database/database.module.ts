@@ -9,7 +9,7 @@ import { createDatabase, createPool, DATABASE, PG_POOL } from './database';
     {
       provide: PG_POOL,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => createPool(config.databaseUrl, config.databasePoolSize),
+      useFactory: (config: AppConfig) => createPool(config.databaseUrl, config.databasePoolSize, {}, { preparedStatements: config.databasePreparedStatements }),
     },
     { provide: DATABASE, inject: [PG_POOL], useFactory: createDatabase },
   ],

@@ -2,6 +2,7 @@ import { drizzle, NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { Logger } from '@nestjs/common';
 import { Pool, PoolConfig } from 'pg';
 import * as schema from '../../models';
+import { prepareRepeatedStatements } from './prepared-statements';
 
 export type Database = NodePgDatabase<typeof schema>;
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -15,9 +16,15 @@ export const DATABASE = Symbol('DATABASE');
  */
 const SESSION_OPTIONS = '-c jit=off';
 
-export function createPool(connectionString: string, max: number, extra: PoolConfig = {}): Pool {
+export interface PoolOptions {
+  /** Prepare statements a connection runs repeatedly (see prepareRepeatedStatements). Default true. */
+  preparedStatements?: boolean;
+}
+
+export function createPool(connectionString: string, max: number, extra: PoolConfig = {}, { preparedStatements = true }: PoolOptions = {}): Pool {
   const options = [SESSION_OPTIONS, extra.options].filter(Boolean).join(' ');
   const pool = new Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, ...extra, options });
+  if (preparedStatements) pool.on('connect', prepareRepeatedStatements);
   // An idle connection dropped by the server (restart, failover) must not crash the process; the pool replaces it.
   pool.on('error', (error) => logger.warn(`idle database connection lost: ${error.message}`));
   return pool;

@@ -18,7 +18,9 @@ export class SendPool implements OnApplicationShutdown {
     // once per connection (generic plans) instead of for every message saves most of the database's time.
     // Pipelining lets a send issue dependent-free statements together (BEGIN with the first read, COMMIT with
     // the unlock): about half the round trips of one statement at a time.
-    this.pool = createPool(config.databaseUrl, config.workerConcurrency + 2, { options: '-c plan_cache_mode=force_generic_plan', pipeline: true } as PoolConfig);
+    this.pool = createPool(config.databaseUrl, config.workerConcurrency + 2, { options: '-c plan_cache_mode=force_generic_plan', pipeline: true } as PoolConfig, {
+      preparedStatements: config.databasePreparedStatements,
+    });
     this.pool.on('connect', coalesceWrites);
   }
 
