@@ -35,6 +35,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE: must be a whole number between 1 and 500/);
   });
 
+  it('prepares repeated statements unless told not to, and takes only true or false', () => {
+    expect(loadConfig({}).databasePreparedStatements).toBe(true);
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }).databasePreparedStatements).toBe(false);
+    expect(() => loadConfig({ DATABASE_PREPARED_STATEMENTS: 'no' })).toThrow(/DATABASE_PREPARED_STATEMENTS: must be "true" or "false"/);
+  });
+
   it('reads the channel settings and names what a half-configured channel lacks', () => {
     const config = loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525', CAMPAIGN_TIME_SCALE: '0.001' });
     expect(config.smtp).toEqual({ url: 'smtp://127.0.0.1:2525', from: expect.any(String) });
