@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { PoolClient, QueryResult } from 'pg';
 import { planNextMessage } from '../../../campaigns/planner';
 import type { NoMessageReason, PlannerDecision } from '../../../campaigns/types';
 import type { ScheduledMessage } from '../scheduling/message-scheduler';
@@ -89,30 +89,32 @@ export async function decideAfterSend(before: Decided, sent: JustSent, now: Date
 }
 
 /**
- * Whether `applyDecision` records this decision with at most one statement, issued before it first awaits: the
- * caller may then queue its COMMIT right behind it, in the same round trip.
+ * Whether `applyDecision` records this decision with at most one statement (`issueRecord`, issued before it first
+ * awaits): the caller may then queue its COMMIT right behind it, in the same round trip.
  */
 export function recordedInOneStatement(decided: Decided, depth = 0): boolean {
   return decided.decision.kind === 'none' || depth >= MAX_DISPLACEMENT_DEPTH || decided.loaded.displaced.length === 0;
 }
 
+type PlannedRow = { id: string; key: string; scheduled_for: Date };
+
 /**
- * Records a decision: the planned row (new, or moved to its new time), or the enrollment's end. Its first statement
- * is issued before the first await (see `recordedInOneStatement`).
+ * Issues, before returning (no await), the one statement that records a decision: the enrollment's end, or its planned
+ * row (new, or moved to its new time). Null when there is nothing to record (waiting for an outcome). Callers may
+ * queue a COMMIT right behind it.
  */
-export async function applyDecision(client: PoolClient, decided: Decided, now: Date, planning: Planning, depth = 0): Promise<PlanOutcome> {
-  const { enrollmentId, loaded, decision, chosen } = decided;
+function issueRecord(client: PoolClient, decided: Decided, now: Date): Promise<QueryResult<PlannedRow>> | null {
+  const { enrollmentId, decision, chosen } = decided;
   if (decision.kind === 'none') {
-    if (decision.reason === 'waiting_for_outcome') return { decision, recheckAt: decision.recheckAt };
-    await client.query(`UPDATE enrollments SET status = $2, exit_reason = $3, ended_at = $4 WHERE id = $1 AND status = 'active'`, [
+    if (decision.reason === 'waiting_for_outcome') return null;
+    return client.query<PlannedRow>(`UPDATE enrollments SET status = $2, exit_reason = $3, ended_at = $4 WHERE id = $1 AND status = 'active'`, [
       enrollmentId,
       ENDING[decision.reason],
       decision.reason,
       now,
     ]);
-    return { decision };
   }
-  const { rows } = await client.query<{ id: string; key: string; scheduled_for: Date }>({
+  return client.query<PlannedRow>({
     name: 'plan_message',
     text: `INSERT INTO messages (key, enrollment_id, checkout_id, customer_id, campaign_id, step_index, channel, scheduled_for, decision)
            SELECT $1, e.id, e.checkout_id, e.customer_id, e.campaign_id, $2, $3, $4, $5::jsonb FROM enrollments e WHERE e.id = $6
@@ -132,6 +134,21 @@ export async function applyDecision(client: PoolClient, decided: Decided, now: D
       enrollmentId,
     ],
   });
+}
+
+/**
+ * Records a decision (`issueRecord`, issued before anything is awaited), then plans again what the new message
+ * outranks for the customer's next slot.
+ */
+export async function applyDecision(client: PoolClient, decided: Decided, now: Date, planning: Planning, depth = 0): Promise<PlanOutcome> {
+  const recorded = issueRecord(client, decided, now);
+  const { loaded, decision } = decided;
+  if (decision.kind === 'none') {
+    if (decision.reason === 'waiting_for_outcome') return { decision, recheckAt: decision.recheckAt };
+    await recorded;
+    return { decision };
+  }
+  const { rows } = await recorded!;
   const row = rows[0];
   // Competing for the customer's next slot: the bigger cart goes first, so what it outranks is planned again after it.
   const moved: ScheduledMessage[] = [];
