@@ -2,7 +2,9 @@
  * One-click checkout latency: 50 concurrent customers, each with a saved address and card, complete checkouts
  * through the real server against the Stripe peer answering every call in a fixed 50 ms. The baseline, in the
  * same run and at the same concurrency, is one bare PaymentIntent call to the peer. Prints p50/p99 and
- * completes/s, then `RESULT {...}` (ratio = our p99 / the peer's p99; target ≤ 1.5).
+ * completes/s, then `RESULT {...}` (ratio = our p99 / the peer's p99; target ≤ 1.5). For context it also times
+ * completes arriving at a steady rate of half the closed loop's throughput (open loop: latency without queueing
+ * for the cores).
  *
  *   npm run bench:checkout [-- --completes 1000 --concurrency 50 --latency 50]
  */
@@ -90,7 +92,8 @@ async function main() {
     }
     const cart = { items: [{ sku: 'sku-1', name: 'Thing', quantity: 1, unit_price: 25 }], currency: 'USD' };
     const checkouts: string[] = [];
-    for (let i = 0; i < COMPLETES + CONCURRENCY; i++) checkouts.push((await api('POST', '/v1/checkouts', { customer_id: customers[i % CONCURRENCY], cart })).id);
+    const OPEN_LOOP = Math.ceil(COMPLETES / 2);
+    for (let i = 0; i < COMPLETES + CONCURRENCY + OPEN_LOOP; i++) checkouts.push((await api('POST', '/v1/checkouts', { customer_id: customers[i % CONCURRENCY], cart })).id);
 
     // Warm-up: one complete per customer, not measured.
     await measure(CONCURRENCY, CONCURRENCY, async (i) => void (await api('POST', `/v1/checkouts/${checkouts[COMPLETES + i]}/complete`)));
@@ -106,6 +109,21 @@ async function main() {
       postgres_ms: perComplete(commandCpuSeconds('postgres') - cpu0.postgres),
       peer_and_load_ms: perComplete((here.user + here.system) / 1e6),
     };
+
+    // Open loop: completes arrive at half the closed loop's rate, each on its own, whether or not the last answered.
+    const rate = COMPLETES / ours.seconds / 2;
+    const openLoop: number[] = [];
+    const openStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: OPEN_LOOP }, async (_, n) => {
+        await new Promise((resolve) => setTimeout(resolve, (n * 1000) / rate));
+        const t0 = performance.now();
+        const done = await api('POST', `/v1/checkouts/${checkouts[COMPLETES + CONCURRENCY + n]}/complete`);
+        if (!done.order_id) throw new Error(`complete ${checkouts[COMPLETES + CONCURRENCY + n]} gave no order`);
+        openLoop.push(performance.now() - t0);
+      }),
+    );
+    const openSeconds = (performance.now() - openStarted) / 1000;
 
     const bare = await measure(COMPLETES, CONCURRENCY, async (i) => {
       const response = await fetch(`${stripe.url}/v1/payment_intents`, {
@@ -146,6 +164,10 @@ async function main() {
       provider_calls_per_complete: 2,
       bare_charge_pair_p99_ms: round(percentile(pair.latencies, 99)),
       ratio_vs_charge_pair: Math.round((percentile(ours.latencies, 99) / percentile(pair.latencies, 99)) * 1000) / 1000,
+      half_load_per_s: round(rate),
+      half_load_p50_ms: round(percentile(openLoop, 50)),
+      half_load_p99_ms: round(percentile(openLoop, 99)),
+      half_load_ratio: Math.round((percentile(openLoop, 99) / percentile(bare.latencies, 99)) * 1000) / 1000,
       cpu_per_complete: cpu,
       concurrency: CONCURRENCY,
       peer_latency_ms: LATENCY,
@@ -153,6 +175,7 @@ async function main() {
       charges_at_peer: charges,
     };
     console.log(`one-click complete: p50 ${result.p50_ms} ms, p99 ${result.value} ms, ${result.completes_per_s} completes/s at ${CONCURRENCY} concurrent customers`);
+    console.log(`open loop at ${result.half_load_per_s} completes/s (half that rate; ${OPEN_LOOP} in ${openSeconds.toFixed(1)} s): p50 ${result.half_load_p50_ms} ms, p99 ${result.half_load_p99_ms} ms`);
     console.log(`bare peer call:     p50 ${result.baseline_p50_ms} ms, p99 ${result.baseline_value} ms`);
     console.log(`bare create+confirm pair: p99 ${result.bare_charge_pair_p99_ms} ms`);
     console.log(`CPU per complete: server ${cpu.server_ms} ms, PostgreSQL ${cpu.postgres_ms} ms, peer and load ${cpu.peer_and_load_ms} ms (2 cores)`);
