@@ -6,19 +6,21 @@
  * completes arriving at a steady rate of half the closed loop's throughput (open loop: latency without queueing
  * for the cores).
  *
- *   npm run bench:checkout [-- --completes 1000 --concurrency 50 --latency 50]
+ *   npm run bench:checkout [-- --completes 1000 --concurrency 50 --latency 50 --roles split|all]
+ *   (--roles split, the default, runs api, worker and scheduler as separate processes, as in production)
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createPool } from '../server/database/database';
 import { generateServerKey, generateWriteKey, hashWriteKey, writeKeyPrefix } from '../server/sources/write-key';
 import { startStripePeer } from '../e2e/peers/stripe-peer';
-import { startServerProcess } from '../e2e/support/server-process';
 import { createTestDatabase } from '../e2e/support/test-database';
 import { migrateDatabase } from '../server/database/migrate';
-import { commandCpuSeconds, processCpuSeconds } from './cpu-time';
+import { commandCpuSeconds } from './cpu-time';
+import { parseTopology, startDeployment } from './deployment';
 
-const { values } = parseArgs({ options: { completes: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '50' }, latency: { type: 'string', default: '50' } } });
+const { values } = parseArgs({ options: { completes: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '50' }, latency: { type: 'string', default: '50' }, roles: { type: 'string', default: 'split' } } });
+const TOPOLOGY = parseTopology(values.roles);
 const COMPLETES = Number(values.completes);
 const CONCURRENCY = Number(values.concurrency);
 const LATENCY = Number(values.latency);
@@ -62,7 +64,7 @@ async function main() {
     hashWriteKey(serverKey),
     writeKeyPrefix(serverKey),
   ]);
-  const server = await startServerProcess({
+  const server = await startDeployment(TOPOLOGY, {
     DATABASE_URL: database.url,
     MIGRATE_ON_START: 'false',
     LOG_LEVEL: 'warn',
@@ -97,7 +99,7 @@ async function main() {
 
     // Warm-up: one complete per customer, not measured.
     await measure(CONCURRENCY, CONCURRENCY, async (i) => void (await api('POST', `/v1/checkouts/${checkouts[COMPLETES + i]}/complete`)));
-    const cpu0 = { server: processCpuSeconds(server.child.pid!), postgres: commandCpuSeconds('postgres'), here: process.cpuUsage() };
+    const cpu0 = { server: server.cpuSeconds(), postgres: commandCpuSeconds('postgres'), here: process.cpuUsage() };
     const ours = await measure(COMPLETES, CONCURRENCY, async (i) => {
       const done = await api('POST', `/v1/checkouts/${checkouts[i]}/complete`);
       if (!done.order_id) throw new Error(`complete ${checkouts[i]} gave no order`);
@@ -105,7 +107,7 @@ async function main() {
     const here = process.cpuUsage(cpu0.here);
     const perComplete = (seconds: number) => round((seconds * 1000) / COMPLETES);
     const cpu = {
-      server_ms: perComplete(processCpuSeconds(server.child.pid!) - cpu0.server),
+      server_ms: perComplete(server.cpuSeconds() - cpu0.server),
       postgres_ms: perComplete(commandCpuSeconds('postgres') - cpu0.postgres),
       peer_and_load_ms: perComplete((here.user + here.system) / 1e6),
     };
@@ -172,6 +174,7 @@ async function main() {
       concurrency: CONCURRENCY,
       peer_latency_ms: LATENCY,
       completes: COMPLETES,
+      roles: TOPOLOGY,
       charges_at_peer: charges,
     };
     console.log(`one-click complete: p50 ${result.p50_ms} ms, p99 ${result.value} ms, ${result.completes_per_s} completes/s at ${CONCURRENCY} concurrent customers`);
@@ -181,8 +184,7 @@ async function main() {
     console.log(`CPU per complete: server ${cpu.server_ms} ms, PostgreSQL ${cpu.postgres_ms} ms, peer and load ${cpu.peer_and_load_ms} ms (2 cores)`);
     console.log(`RESULT ${JSON.stringify(result)}`);
   } finally {
-    server.child.kill('SIGTERM');
-    await server.exited;
+    await server.stop();
     await pool.end();
     await database.drop();
     await stripe.close();
