@@ -12,10 +12,9 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createPool } from '../server/database/database';
-import { generateServerKey, generateWriteKey, hashWriteKey, writeKeyPrefix } from '../server/sources/write-key';
 import { startStripePeer } from '../e2e/peers/stripe-peer';
+import { insertStorefrontSource } from '../e2e/support/storefront-source';
 import { createTestDatabase } from '../e2e/support/test-database';
-import { migrateDatabase } from '../server/database/migrate';
 import { commandCpuSeconds } from './cpu-time';
 import { parseTopology, startDeployment } from './deployment';
 
@@ -54,16 +53,8 @@ async function measure(total: number, concurrency: number, call: (i: number) => 
 async function main() {
   const stripe = await startStripePeer({ latencyMs: LATENCY });
   const database = await createTestDatabase('bench-checkout');
-  await migrateDatabase(database.url);
   const pool = createPool(database.url, 2);
-  const serverKey = generateServerKey();
-  const writeKey = generateWriteKey();
-  await pool.query(`INSERT INTO sources (name, write_key_hash, write_key_prefix, server_key_hash, server_key_prefix) VALUES ('Bench store', $1, $2, $3, $4)`, [
-    hashWriteKey(writeKey),
-    writeKeyPrefix(writeKey),
-    hashWriteKey(serverKey),
-    writeKeyPrefix(serverKey),
-  ]);
+  const { serverKey } = await insertStorefrontSource(pool, 'Bench store');
   const server = await startDeployment(TOPOLOGY, {
     DATABASE_URL: database.url,
     MIGRATE_ON_START: 'false',

@@ -1,11 +1,10 @@
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../server/database/database';
-import { migrateDatabase } from '../server/database/migrate';
-import { generateServerKey, generateWriteKey, hashWriteKey, writeKeyPrefix } from '../server/sources/write-key';
 import { startStripePeer, type StripePeer } from './peers/stripe-peer';
 import { eventually } from './support/eventually';
 import { startServerProcess } from './support/server-process';
+import { insertStorefrontSource } from './support/storefront-source';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
 /** kill -9 between the provider's charge and our commit: the restarted server records the order and never charges again. */
@@ -13,20 +12,13 @@ describe('a crash in the middle of a one-click payment', () => {
   let database: TestDatabase;
   let pool: Pool;
   let stripe: StripePeer;
-  const serverKey = generateServerKey();
+  let serverKey: string;
 
   beforeAll(async () => {
     stripe = await startStripePeer();
     database = await createTestDatabase('checkout_crash');
-    await migrateDatabase(database.url);
     pool = createPool(database.url, 2);
-    const writeKey = generateWriteKey();
-    await pool.query(`INSERT INTO sources (name, write_key_hash, write_key_prefix, server_key_hash, server_key_prefix) VALUES ('Crash shop', $1, $2, $3, $4)`, [
-      hashWriteKey(writeKey),
-      writeKeyPrefix(writeKey),
-      hashWriteKey(serverKey),
-      writeKeyPrefix(serverKey),
-    ]);
+    serverKey = (await insertStorefrontSource(pool, 'Crash shop')).serverKey;
   }, 60_000);
 
   afterAll(async () => {

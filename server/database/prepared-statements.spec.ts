@@ -51,8 +51,20 @@ describe('prepared statements', () => {
     }
   });
 
-  it("works for pool.query's callback form and for Drizzle's array rows", async () => {
+  it("works for pool.query's callback form, a callback in the query config, and Drizzle's array rows", async () => {
     for (let i = 0; i < 3; i++) expect((await pool.query('SELECT $1::text AS v', [`x${i}`])).rows).toEqual([{ v: `x${i}` }]);
+    const client = await pool.connect();
+    try {
+      for (let i = 0; i < 3; i++) {
+        const rows = await new Promise((resolve, reject) =>
+          client.query({ text: 'SELECT $1::int * 2 AS twice', values: [i], callback: (error: Error | null, result: { rows: unknown[] }) => (error ? reject(error) : resolve(result.rows)) } as never),
+        );
+        expect(rows).toEqual([{ twice: i * 2 }]);
+      }
+      expect(await prepared(client)).toContain('SELECT $1::int * 2 AS twice');
+    } finally {
+      client.release();
+    }
     const db = createDatabase(pool);
     const [source] = await db.insert(sources).values({ name: 'Prepared', writeKeyHash: 'h-prepared', writeKeyPrefix: 'wk_prep' }).returning();
     for (let i = 0; i < 3; i++) {

@@ -48,21 +48,17 @@ export function prepareRepeatedStatements(client: PoolClient): void {
   };
 
   (client as unknown as { query: unknown }).query = function query(config: unknown, values?: unknown, callback?: Callback) {
-    const submittable = typeof config === 'object' && config !== null && typeof (config as { submit?: unknown }).submit === 'function';
-    if (submittable || (typeof config !== 'string' && (typeof config !== 'object' || config === null))) return unnamedQuery(config, values, callback);
-    const statement: QueryConfig = typeof config === 'string' ? { text: config } : { ...(config as QueryConfig) };
-    let done = callback;
-    if (typeof values === 'function') done = values as Callback;
-    else if (values !== undefined) statement.values = values as unknown[];
-    const text = statement.text;
-    const name = !statement.name && typeof text === 'string' && statement.values?.length ? nameFor(text) : undefined;
-    if (!name) return unnamedQuery(statement, done);
-    statement.name = name;
+    const text = eligibleText(config, values);
+    const name = text === undefined ? undefined : nameFor(text);
+    // Everything not named goes through exactly as it came.
+    if (text === undefined || name === undefined) return unnamedQuery(config, values, callback);
+    const statement: QueryConfig = typeof config === 'string' ? { text, name } : { ...(config as QueryConfig), name };
+    const done = typeof values === 'function' ? (values as Callback) : (callback ?? (statement as { callback?: Callback }).callback);
+    if (Array.isArray(values)) statement.values = values;
     if (done) {
-      const callbackOf = done;
       return unnamedQuery(statement, (error: (Error & { code?: string }) | null, result: unknown) => {
         if (error?.code === PLAN_RESULT_CHANGED) forget(text, name);
-        callbackOf(error, result);
+        done(error, result);
       });
     }
     return (unnamedQuery(statement) as Promise<unknown>).catch((error: { code?: string }) => {
@@ -70,4 +66,14 @@ export function prepareRepeatedStatements(client: PoolClient): void {
       throw error;
     });
   };
+}
+
+/** The text of a statement worth naming: parameterised, not already named, not a submittable (cursor, COPY). */
+function eligibleText(config: unknown, values: unknown): string | undefined {
+  if (typeof config === 'string') return Array.isArray(values) && values.length > 0 ? config : undefined;
+  if (config === null || typeof config !== 'object') return undefined;
+  const statement = config as QueryConfig & { submit?: unknown };
+  if (typeof statement.submit === 'function' || statement.name || typeof statement.text !== 'string') return undefined;
+  const params = Array.isArray(values) ? values : statement.values;
+  return params && params.length > 0 ? statement.text : undefined;
 }

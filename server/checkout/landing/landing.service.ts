@@ -15,12 +15,14 @@ interface CheckoutFacts {
   cart: CartSnapshot | null;
   email: string | null;
   phone: string | null;
-  order_id: string | null;
   context: { page?: { url?: string } } | null;
   allowed_origins: string[];
   user_id: string | null;
   brand: string;
 }
+
+/** The reminder's code: applied now, or why it could not be. */
+type Offer = { code: string; applied: boolean; message?: string };
 
 export type Landing =
   | { kind: 'gone'; brand: string; storeUrl: string | null; reason: 'completed' | 'empty' | 'not_yours' }
@@ -31,8 +33,7 @@ export type Landing =
       details: SessionDetails;
       changes: CartChange[];
       unavailable: boolean;
-      /** The reminder's code: applied now, or why it could not be. */
-      offer: { code: string; applied: boolean; message?: string } | null;
+      offer: Offer | null;
       oneClick: boolean;
     };
 
@@ -60,8 +61,8 @@ export class LandingService {
     if (details.session.state === 'open' && JSON.stringify(details.session.cart) !== JSON.stringify(facts.cart)) {
       details = await this.sessions.replaceCart(facts.source_id, details.session.publicId, facts.cart);
     }
-    const offer = await this.applyOffer(facts.source_id, claims.messageId, details);
-    if (offer?.applied) details = await this.sessions.details(facts.source_id, details.session.publicId);
+    const { offer, details: withOffer } = await this.applyOffer(facts.source_id, claims.messageId, details);
+    details = withOffer;
     return {
       kind: 'checkout',
       brand: facts.brand,
@@ -74,25 +75,24 @@ export class LandingService {
     };
   }
 
-  /** The code the reminder carried, applied when the checkout has none yet; a code applied once stays applied. */
-  private async applyOffer(sourceId: string, messageId: string, details: SessionDetails): Promise<{ code: string; applied: boolean; message?: string } | null> {
+  /** The code the reminder carried, applied when the checkout has none yet (with the checkout as it then is); a code applied once stays applied. */
+  private async applyOffer(sourceId: string, messageId: string, details: SessionDetails): Promise<{ offer: Offer | null; details: SessionDetails }> {
     const { rows } = await this.pool.query<{ code: string }>(`SELECT code FROM discount_codes WHERE message_id = $1 ORDER BY issued_at DESC LIMIT 1`, [messageId]);
     const code = rows[0]?.code;
-    if (!code) return null;
-    if (details.session.discountCode === code) return { code, applied: true };
-    if (details.session.discountCode || details.session.state !== 'open') return { code, applied: false, message: 'another code is already applied' };
+    if (!code) return { offer: null, details };
+    if (details.session.discountCode === code) return { offer: { code, applied: true }, details };
+    if (details.session.discountCode || details.session.state !== 'open') return { offer: { code, applied: false, message: 'another code is already applied' }, details };
     try {
-      await this.sessions.applyDiscount(sourceId, details.session.publicId, code);
-      return { code, applied: true };
+      return { offer: { code, applied: true }, details: await this.sessions.applyDiscount(sourceId, details.session.publicId, code) };
     } catch (error) {
-      if (error instanceof UnprocessableEntityException) return { code, applied: false, message: (error.getResponse() as { message: string }).message };
+      if (error instanceof UnprocessableEntityException) return { offer: { code, applied: false, message: (error.getResponse() as { message: string }).message }, details };
       throw error;
     }
   }
 
   private async facts(checkoutId: string): Promise<CheckoutFacts | undefined> {
     const { rows } = await this.pool.query<CheckoutFacts>(
-      `SELECT c.id, c.source_id, c.status, c.customer_id, c.cart, c.email, c.phone, c.order_id, c.context, s.allowed_origins, s.name AS brand, cu.user_id
+      `SELECT c.id, c.source_id, c.status, c.customer_id, c.cart, c.email, c.phone, c.context, s.allowed_origins, s.name AS brand, cu.user_id
          FROM checkouts c JOIN sources s ON s.id = c.source_id LEFT JOIN customers cu ON cu.id = c.customer_id
         WHERE c.id = $1`,
       [checkoutId],

@@ -73,8 +73,8 @@ export class CheckoutSessionsService {
    * first use from the latest cart the storefront reported and the customer's saved defaults; the same one after.
    */
   async adopt(checkout: { id: string; sourceId: string; cart: CartSnapshot; customerRef: string | null; contact: { email?: string; phone?: string } }): Promise<SessionDetails> {
-    const [existing] = await this.db.select({ publicId: checkoutSessions.publicId }).from(checkoutSessions).where(eq(checkoutSessions.checkoutId, checkout.id));
-    if (existing) return this.details(checkout.sourceId, existing.publicId);
+    const existing = await this.ofCheckout(checkout.id);
+    if (existing) return existing;
     const defaults = checkout.customerRef ? await this.profiles.defaults({ sourceId: checkout.sourceId, customerRef: checkout.customerRef }) : {};
     await this.db
       .insert(checkoutSessions)
@@ -90,8 +90,7 @@ export class CheckoutSessionsService {
       })
       // Two first opens at once: one row wins, both read it.
       .onConflictDoNothing();
-    const [row] = await this.db.select({ publicId: checkoutSessions.publicId }).from(checkoutSessions).where(eq(checkoutSessions.checkoutId, checkout.id));
-    return this.details(checkout.sourceId, row.publicId);
+    return (await this.ofCheckout(checkout.id))!;
   }
 
   /** The session by its public id, or 404; another source's checkouts do not exist for this one. */
@@ -174,15 +173,16 @@ export class CheckoutSessionsService {
 
   /** Loads the session (locked when `forUpdate`) with its totals; 404 when this source has no such checkout. */
   async load(scope: Pick<TransactionScope, 'db'>, sourceId: string, publicId: string, forUpdate: boolean): Promise<SessionDetails> {
-    const query = scope.db
-      .select({ session: checkoutSessions, checkoutRef: checkouts.externalId, card: paymentMethods })
-      .from(checkoutSessions)
-      .innerJoin(checkouts, eq(checkouts.id, checkoutSessions.checkoutId))
-      .leftJoin(paymentMethods, eq(paymentMethods.id, checkoutSessions.paymentMethodId))
-      .where(and(eq(checkoutSessions.publicId, publicId), eq(checkoutSessions.sourceId, sourceId)));
+    const query = sessionQuery(scope.db).where(and(eq(checkoutSessions.publicId, publicId), eq(checkoutSessions.sourceId, sourceId)));
     const [row] = forUpdate ? await query.for('update', { of: checkoutSessions }) : await query;
     if (!row) throw new NotFoundException({ error: 'not_found', message: `no checkout ${publicId}` });
-    return { session: row.session, checkoutRef: row.checkoutRef, paymentMethod: row.card ?? null, totals: totalsOf(row.session) };
+    return detailsOf(row);
+  }
+
+  /** The session a checkout has, if any. */
+  private async ofCheckout(checkoutId: string): Promise<SessionDetails | undefined> {
+    const [row] = await sessionQuery(this.db).where(eq(checkoutSessions.checkoutId, checkoutId));
+    return row && detailsOf(row);
   }
 
   private async change(
@@ -211,6 +211,20 @@ export class CheckoutSessionsService {
     }
     throw new ConflictException({ error: 'concurrent_change', message: `checkout ${publicId} kept changing under this request; retry it` });
   }
+}
+
+/** A session with the checkout's id in events and the chosen card. */
+function sessionQuery(db: Pick<TransactionScope, 'db'>['db']) {
+  return db
+    .select({ session: checkoutSessions, checkoutRef: checkouts.externalId, card: paymentMethods })
+    .from(checkoutSessions)
+    .innerJoin(checkouts, eq(checkouts.id, checkoutSessions.checkoutId))
+    .leftJoin(paymentMethods, eq(paymentMethods.id, checkoutSessions.paymentMethodId))
+    .$dynamic();
+}
+
+function detailsOf(row: { session: CheckoutSessionRow; checkoutRef: string; card: PaymentMethodRow | null }): SessionDetails {
+  return { session: row.session, checkoutRef: row.checkoutRef, paymentMethod: row.card ?? null, totals: totalsOf(row.session) };
 }
 
 export function totalsOf(session: Pick<CheckoutSessionRow, 'cart' | 'shippingMethod' | 'discountValue'>): CheckoutTotals {
