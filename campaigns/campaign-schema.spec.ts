@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCampaignInput, referenceProblems } from './campaign-schema';
 import { DEFAULT_CAMPAIGN } from './default-campaign';
+import { DEFAULT_DISCOUNT_RULES } from './discount-rules';
 
 const valid = () => JSON.parse(JSON.stringify(DEFAULT_CAMPAIGN)) as Record<string, any>;
 
@@ -128,7 +129,7 @@ describe('campaign input', () => {
         ['offer-push', 'push'],
         ['offer-email', 'email'],
       ] as const),
-      discountRuleIds: new Set(['default-third-step']),
+      discountRules: DEFAULT_DISCOUNT_RULES,
     };
     expect(referenceProblems(campaign, known)).toEqual([
       { path: 'steps.1.templates.email', message: '"reminder-email" is a sms template, not email' },

@@ -8,17 +8,22 @@
  *    `last_engaged` step has at least one template to choose among;
  *  - a waterfall needs a second channel to fall back to;
  *  - send-time arms are distinct and within the expiry;
- *  - quiet hours are two different HH:MM times; the cap's minimum gap fits in its window.
+ *  - quiet hours are two different HH:MM times; the cap's minimum gap fits in its window;
+ *  - an A/B/n test has 2–5 variants with distinct names, weights summing to 100 and at least one not paused,
+ *    whose templates are for channels the step uses.
  *
- * Whether the named templates and discount rules exist is a question for the store: `referenceProblems`
- * answers it, given what exists.
+ * Whether the named templates and discount rules exist, and whether the rules allow a step's or a variant's
+ * offer, is a question for the store: `referenceProblems` answers it, given what exists.
  */
 import { z } from 'zod';
-import type { Campaign, CampaignStep, ChannelKind } from './types';
+import { type DiscountRule, percentRange } from './discount-rules';
+import type { Campaign, CampaignStep, ChannelKind, StepVariant } from './types';
 import { CHANNELS, CHECKOUT_STAGES as STAGES } from './types';
 
 const CHOICES = ['email', 'push', 'sms', 'last_engaged'] as const;
 export const MAX_STEPS = 10;
+export const MAX_VARIANTS = 5;
+export const MAX_HOLDOUT_PERCENT = 50;
 const WEEK_MINUTES = 7 * 24 * 60;
 
 const int = (min: number, max: number) =>
@@ -31,6 +36,28 @@ const money = z.number('must be a number').finite('must be a finite number').min
 const hhmm = z.string('must be a time "HH:MM"').regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time "HH:MM" (00:00–23:59)');
 const templateKey = z.string('must be a template key').min(1, 'must not be empty').max(64, 'must be at most 64 characters');
 
+const templatesSchema = z.strictObject(
+  { email: templateKey.optional(), push: templateKey.optional(), sms: templateKey.optional() },
+  'must be an object of template keys per channel',
+);
+const offerPercent = int(0, 100);
+
+const variantSchema = z.strictObject(
+  {
+    name: z
+      .string('must be a string')
+      .trim()
+      .min(1, 'must not be empty')
+      .max(40, 'must be at most 40 characters')
+      .regex(/^[\p{L}\p{N} ._-]+$/u, 'may hold letters, digits, spaces, ".", "_" and "-" only'),
+    weight: int(1, 100),
+    templates: templatesSchema.nullable().optional(),
+    discountPct: offerPercent.nullable().optional(),
+    paused: z.boolean('must be true or false').optional(),
+  },
+  'must be an object',
+);
+
 const stepSchema = z.strictObject(
   {
     delayMinutes: int(0, 60 * 24 * 30),
@@ -38,13 +65,20 @@ const stepSchema = z.strictObject(
       .array(z.enum(CHOICES, `must be one of ${CHOICES.join(', ')}`), 'must be a list of channels')
       .min(1, 'must list at least one channel')
       .max(4, 'must list at most 4 channels'),
-    templates: z.strictObject({ email: templateKey.optional(), push: templateKey.optional(), sms: templateKey.optional() }, 'must be an object of template keys per channel'),
+    templates: templatesSchema,
     discountRuleId: z.string('must be a discount rule id').min(1, 'must not be empty').max(64, 'must be at most 64 characters').nullable().optional(),
     waterfall: z
       .strictObject({ until: z.enum(['delivered', 'clicked'], 'must be "delivered" or "clicked"'), afterMinutes: int(1, WEEK_MINUTES) }, 'must be an object')
       .nullable()
       .optional(),
     sendTimeArms: z.array(int(0, 60 * 24 * 30), 'must be a list of minutes').min(1, 'must list at least one delay (or be null)').max(8, 'must list at most 8 delays').nullable().optional(),
+    discountPct: offerPercent.nullable().optional(),
+    variants: z
+      .array(variantSchema, 'must be a list of variants')
+      .min(2, 'must have at least 2 variants (or be null)')
+      .max(MAX_VARIANTS, `must have at most ${MAX_VARIANTS} variants`)
+      .nullable()
+      .optional(),
   },
   'must be an object',
 );
@@ -73,6 +107,12 @@ const campaignObject = z.strictObject(
       .default({ maxMessages: 3, windowHours: 168, minGapHours: 12 }),
     expiryHours: int(1, 720).default(168),
     attributionWindowHours: int(1, 720).default(120),
+    holdoutPercent: z
+      .number('must be a number')
+      .finite('must be a finite number')
+      .min(0, 'must be 0 or more')
+      .max(MAX_HOLDOUT_PERCENT, `must be at most ${MAX_HOLDOUT_PERCENT}`)
+      .default(0),
   },
   'must be a JSON object',
 );
@@ -104,6 +144,7 @@ function crossFieldIssues(c: z.infer<typeof campaignObject>): { path: Path; mess
       if (step.templates[channel] && !seen.has(channel) && !seen.has('last_engaged')) add(at('templates', channel), `is not used: the step does not list ${channel}`);
     }
     if (step.waterfall && step.channels.length < 2) add(at('waterfall'), 'needs at least two channels to fall back to');
+    if (step.variants) variantIssues(step, seen).forEach((issue) => add(at('variants', ...issue.path), issue.message));
     if (step.sendTimeArms) {
       const arms = new Set<number>();
       step.sendTimeArms.forEach((arm, j) => {
@@ -113,6 +154,26 @@ function crossFieldIssues(c: z.infer<typeof campaignObject>): { path: Path; mess
       });
     }
   });
+  return issues;
+}
+
+/** The variants' own rules: distinct names, weights summing to 100, one still drawn, templates for the step's channels. */
+function variantIssues(step: { variants?: StepVariant[] | null }, channels: ReadonlySet<string>): { path: Path; message: string }[] {
+  const issues: { path: Path; message: string }[] = [];
+  const variants = step.variants ?? [];
+  const names = new Set<string>();
+  variants.forEach((v, j) => {
+    if (names.has(v.name.toLowerCase())) issues.push({ path: [j, 'name'], message: `"${v.name}" is the name of another variant` });
+    names.add(v.name.toLowerCase());
+    for (const channel of CHANNELS) {
+      if (v.templates?.[channel] && !channels.has(channel) && !channels.has('last_engaged')) {
+        issues.push({ path: [j, 'templates', channel], message: `is not used: the step does not list ${channel}` });
+      }
+    }
+  });
+  const total = variants.reduce((sum, v) => sum + v.weight, 0);
+  if (total !== 100) issues.push({ path: [], message: `weights must sum to 100 (they sum to ${total})` });
+  if (variants.every((v) => v.paused)) issues.push({ path: [], message: 'needs at least one variant that is not paused' });
   return issues;
 }
 
@@ -154,31 +215,75 @@ export function parseCampaignInput(input: unknown): CampaignInputResult {
     ...(s.discountRuleId !== undefined ? { discountRuleId: s.discountRuleId } : {}),
     ...(s.waterfall !== undefined ? { waterfall: s.waterfall } : {}),
     ...(s.sendTimeArms !== undefined ? { sendTimeArms: s.sendTimeArms } : {}),
+    ...(s.discountPct !== undefined ? { discountPct: s.discountPct } : {}),
+    ...(s.variants !== undefined ? { variants: s.variants?.map(variantOf) ?? null } : {}),
   }));
   return { ok: true, campaign: { ...c, steps } };
+}
+
+/** A variant as stored: only the fields it sets. */
+function variantOf(v: StepVariant): StepVariant {
+  return {
+    name: v.name,
+    weight: v.weight,
+    ...(v.templates != null ? { templates: v.templates } : {}),
+    ...(v.discountPct != null ? { discountPct: v.discountPct } : {}),
+    ...(v.paused ? { paused: true } : {}),
+  };
 }
 
 /** What exists in the store, for `referenceProblems`. */
 export interface KnownReferences {
   /** Template key → its channel. */
   templates: ReadonlyMap<string, ChannelKind>;
-  discountRuleIds: ReadonlySet<string>;
+  /** The store's discount rules (a step's or a variant's offer must be one a rule allows). */
+  discountRules: readonly DiscountRule[];
 }
 
-/** The templates and discount rules a campaign names that do not exist (or are of another channel). */
+/**
+ * The templates and discount rules a campaign names that do not exist (or are of another channel), and offers no
+ * rule allows: a step's or a variant's `discountPct` above 0 needs a percent rule that may apply at that step (the
+ * step's pinned rule, or an enabled rule for that step) whose range holds it.
+ */
 export function referenceProblems(campaign: Pick<CampaignInput, 'steps'>, known: KnownReferences): CampaignInputProblem[] {
   const problems: CampaignInputProblem[] = [];
-  campaign.steps.forEach((step, i) => {
+  const checkTemplates = (templates: Partial<Record<ChannelKind, string>> | null | undefined, at: string) => {
     for (const channel of CHANNELS) {
-      const key = step.templates[channel];
+      const key = templates?.[channel];
       if (!key) continue;
       const actual = known.templates.get(key);
-      if (actual === undefined) problems.push({ path: `steps.${i}.templates.${channel}`, message: `no ${channel} template "${key}"` });
-      else if (actual !== channel) problems.push({ path: `steps.${i}.templates.${channel}`, message: `"${key}" is a ${actual} template, not ${channel}` });
+      if (actual === undefined) problems.push({ path: `${at}.templates.${channel}`, message: `no ${channel} template "${key}"` });
+      else if (actual !== channel) problems.push({ path: `${at}.templates.${channel}`, message: `"${key}" is a ${actual} template, not ${channel}` });
     }
-    if (step.discountRuleId && !known.discountRuleIds.has(step.discountRuleId)) {
+  };
+  const ruleIds = new Set(known.discountRules.map((r) => r.id));
+  campaign.steps.forEach((step, i) => {
+    checkTemplates(step.templates, `steps.${i}`);
+    if (step.discountRuleId && !ruleIds.has(step.discountRuleId)) {
       problems.push({ path: `steps.${i}.discountRuleId`, message: `no discount rule "${step.discountRuleId}"` });
     }
+    const offerProblem = (percent: number | null | undefined, path: string) => {
+      const message = percent ? offerNotAllowed(percent, i, step.discountRuleId ?? null, known.discountRules) : null;
+      if (message) problems.push({ path, message });
+    };
+    offerProblem(step.discountPct, `steps.${i}.discountPct`);
+    step.variants?.forEach((v, j) => {
+      checkTemplates(v.templates, `steps.${i}.variants.${j}`);
+      offerProblem(v.discountPct, `steps.${i}.variants.${j}.discountPct`);
+    });
   });
   return problems;
+}
+
+/** Why no rule allows `percent` at step `stepIndex` (0-based), or null when one does. */
+function offerNotAllowed(percent: number, stepIndex: number, pinnedRuleId: string | null, rules: readonly DiscountRule[]): string | null {
+  const candidates = pinnedRuleId
+    ? rules.filter((r) => r.id === pinnedRuleId)
+    : rules.filter((r) => r.enabled && (!r.conditions.steps || r.conditions.steps.length === 0 || r.conditions.steps.includes(stepIndex)));
+  const percentRules = candidates.filter((r) => r.offer.type === 'percent');
+  if (percentRules.some((r) => percent >= percentRange(r.offer).min && percent <= percentRange(r.offer).max)) return null;
+  const where = pinnedRuleId ? `the step's rule "${pinnedRuleId}"` : `the rules for step ${stepIndex + 1}`;
+  if (percentRules.length === 0) return `${where} offer no percent discount`;
+  const ranges = percentRules.map((r) => `${percentRange(r.offer).min}–${percentRange(r.offer).max}%`).join(', ');
+  return `${percent}% is outside what ${where} allow (${ranges})`;
 }

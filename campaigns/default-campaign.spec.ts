@@ -19,6 +19,7 @@ describe('DEFAULT_CAMPAIGN', () => {
       frequencyCap: { maxMessages: 3, windowHours: 168, minGapHours: 12 },
       expiryHours: 168,
       attributionWindowHours: 120,
+      holdoutPercent: 10,
     });
     expect('id' in DEFAULT_CAMPAIGN).toBe(false);
   });

@@ -7,6 +7,7 @@
  *   +48 h  offer on the channel they last engaged with, else SMS, else email
  *   ends 7 days after abandonment; an order within 5 days of an open or click is credited to it.
  *
+ * 10 % of abandonments are held out (planned, never sent): the control group the Lift report compares against.
  * Quiet 21:00–08:00 recipient time; at most 3 messages a week and never two within 12 h, across campaigns.
  * The 1 h push and the 12 h minimum gap interact on purpose: a customer who heard from another campaign
  * in the last 12 h gets the push later, not twice in an evening. The cap defers; it never drops.
@@ -33,4 +34,5 @@ export const DEFAULT_CAMPAIGN: Omit<Campaign, 'id'> = {
   frequencyCap: { maxMessages: 3, windowHours: 168, minGapHours: 12 },
   expiryHours: 168,
   attributionWindowHours: 120,
+  holdoutPercent: 10,
 };

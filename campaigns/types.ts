@@ -35,6 +35,27 @@ export interface CampaignStep {
    * per segment of customers; absent or empty means the step always waits `delayMinutes`.
    */
   sendTimeArms?: number[] | null;
+  /**
+   * The step's own offer, in percent of the cart, within what its discount rule allows (the policy then chooses
+   * only the channel); absent or null lets the policy choose among the rule's levels. Set by "promote winner".
+   */
+  discountPct?: number | null;
+  /** An A/B/n test of the step: 2–5 variants whose weights sum to 100; absent or null when the step is not tested. */
+  variants?: StepVariant[] | null;
+}
+
+/** One arm of a step's A/B/n test: what it changes of the step, and its share of the enrollments that reach the step. */
+export interface StepVariant {
+  /** Unique within the step; recorded on every message the variant plans. */
+  name: string;
+  /** Percent of the step's enrollments (the weights of a step sum to 100; paused variants' shares go to the rest). */
+  weight: number;
+  /** Template keys per channel that replace the step's. */
+  templates?: Partial<Record<ChannelKind, string>> | null;
+  /** The offer in percent that replaces the step's (0: no offer), within what the discount rules allow. */
+  discountPct?: number | null;
+  /** A paused variant is drawn no more; enrollments already assigned to it keep it. */
+  paused?: boolean;
 }
 
 export interface QuietHours {
@@ -77,6 +98,11 @@ export interface Campaign {
   expiryHours: number;
   /** An order this many hours after an open or click on one of the campaign's messages is credited to it. */
   attributionWindowHours: number;
+  /**
+   * Percent (0–50) of the campaign's abandonments held out as a control group: planned but never sent, so that
+   * comparing them with the rest measures what the reminders cause (campaigns/experiments/holdout.ts).
+   */
+  holdoutPercent: number;
 }
 
 /** Consent as stored per channel: the latest statement, if any. */

@@ -1,4 +1,4 @@
-import { integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { doublePrecision, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { CampaignStep, Eligibility, FrequencyCap, QuietHours } from '../campaigns/types';
 
 /** A recovery campaign: when a checkout counts as abandoned, who is eligible, and the timed steps. */
@@ -14,6 +14,8 @@ export const campaigns = pgTable('campaigns', {
   frequencyCap: jsonb('frequency_cap').$type<FrequencyCap>().notNull().default({ maxMessages: 3, windowHours: 168, minGapHours: 12 }),
   expiryHours: integer('expiry_hours').notNull().default(168),
   attributionWindowHours: integer('attribution_window_hours').notNull().default(120),
+  /** Percent (0–50) of abandonments held out as control: planned, never sent. */
+  holdoutPercent: doublePrecision('holdout_percent').notNull().default(0),
   /** Optimistic concurrency for edits from the console. */
   version: integer('version').notNull().default(1),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -13,3 +13,4 @@ export * from './admin';
 export * from './reports';
 export * from './profiles';
 export * from './checkout-sessions';
+export * from './experiments';

@@ -1,9 +1,22 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, doublePrecision, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { Arm } from '../campaigns/experiments/holdout';
 import type { ChannelKind } from '../campaigns/types';
 import { campaigns } from './campaigns';
 import { checkouts } from './checkouts';
 import { customers } from './customers';
+
+/** How an enrollment's group was drawn (campaigns/experiments/holdout.ts), kept for audits. */
+export interface EnrollmentAssignment {
+  /** The identity the hash was keyed on. */
+  unit: 'customer' | 'email' | 'shopper' | 'checkout';
+  holdout: 'global' | 'campaign' | null;
+  globalPercent: number;
+  campaignPercent: number;
+  /** The experiment period (the secret's generation) the draw was made in. */
+  period: number;
+  positions: { global: number; campaign: number };
+}
 
 /** A checkout's passage through one campaign. A checkout enters at most one campaign. */
 export const enrollments = pgTable(
@@ -22,8 +35,22 @@ export const enrollments = pgTable(
     abandonedAt: timestamp('abandoned_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     endedAt: timestamp('ended_at', { withTimezone: true }),
+    /** `control`: held out, every message planned and withheld; `treatment`: sent as planned. Never changes. */
+    arm: text('arm').$type<Arm>().notNull().default('treatment'),
+    /** The probability of control the enrollment had when it was assigned (what the lift analysis weights by). */
+    controlProbability: doublePrecision('control_probability').notNull().default(0),
+    assignment: jsonb('assignment').$type<EnrollmentAssignment>(),
+    /** When its outcome was counted in the lift rollups (its window from abandonment had closed). */
+    settledAt: timestamp('settled_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('enrollments_checkout_unique').on(t.checkoutId), index('enrollments_customer_idx').on(t.customerId)],
+  (t) => [
+    uniqueIndex('enrollments_checkout_unique').on(t.checkoutId),
+    index('enrollments_customer_idx').on(t.customerId),
+    // Only enrollments still to settle: the settler's queue and the lift report's "open" counts.
+    index('enrollments_unsettled_idx').on(t.abandonedAt).where(sql`settled_at IS NULL`),
+    check('enrollments_arm_known', sql`arm IN ('treatment', 'control')`),
+    check('enrollments_control_probability_range', sql`control_probability >= 0 AND control_probability < 1`),
+  ],
 );
 
 export type MessageStatus =
@@ -36,6 +63,8 @@ export type MessageStatus =
   | 'failed'
   /** Stopped before sending: order, unsubscribe, expiry, consent withdrawn. */
   | 'cancelled'
+  /** A control enrollment's message at its send time: recorded as what would have been sent, never sent. */
+  | 'withheld'
   /** Left in `sending` by a crash: the provider may or may not have it. */
   | 'unknown';
 
@@ -59,6 +88,10 @@ export const messages = pgTable(
     stepIndex: integer('step_index').notNull(),
     channel: text('channel').$type<ChannelKind>().notNull(),
     status: text('status').$type<MessageStatus>().notNull().default('planned'),
+    /** The enrollment's arm, copied when the row is planned: a control message can never be sending or sent. */
+    arm: text('arm').$type<Arm>().notNull().default('treatment'),
+    /** The step's A/B/n variant this message carries (its probability is in `decision.variant`). */
+    variant: text('variant'),
     scheduledFor: timestamp('scheduled_for', { withTimezone: true }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     /** Why this channel and time: the planner's decision (deferrals, skipped channels) and later the policy's. */
@@ -67,6 +100,8 @@ export const messages = pgTable(
     error: text('error'),
     cancelReason: text('cancel_reason'),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** When a control message would have been sent. */
+    withheldAt: timestamp('withheld_at', { withTimezone: true }),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
     openedAt: timestamp('opened_at', { withTimezone: true }),
     clickedAt: timestamp('clicked_at', { withTimezone: true }),
@@ -82,6 +117,8 @@ export const messages = pgTable(
     // Partial: only what the reconciler looks for, so the many later updates of a message cost no entries here.
     index('messages_planned_due_idx').on(t.scheduledFor).where(sql`status = 'planned'`),
     index('messages_provider_idx').on(t.providerMessageId).where(sql`provider_message_id IS NOT NULL`),
+    // The holdout's guarantee, held by the database whatever the code does: control messages are never handed over.
+    check('messages_control_never_sent', sql`arm = 'treatment' OR status IN ('planned', 'withheld', 'cancelled')`),
   ],
 );
 

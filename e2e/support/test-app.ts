@@ -24,9 +24,10 @@ export interface TestApp {
 /**
  * Boots the real application on its own database and Redis key prefix, listening on a free port
  * (or on `env.PORT`).
- * `env` overrides configuration the way the environment would.
+ * `env` overrides configuration the way the environment would. The seeded campaign's holdout is set to 0 unless
+ * `keepSeededHoldout`.
  */
-export async function startTestApp(label: string, env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestApp> {
+export async function startTestApp(label: string, env: Record<string, string> = {}, options: AppOptions & { keepSeededHoldout?: boolean } = {}): Promise<TestApp> {
   const database = await createTestDatabase(label);
   const config = loadConfig({
     DATABASE_URL: database.url,
@@ -44,6 +45,8 @@ export async function startTestApp(label: string, env: Record<string, string> = 
   await app.listen({ port: config.port, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const pool = createPool(database.url, 3);
+  // The seeded campaign holds 10 % out; suites that expect every shopper reminded run without it (a marketer's 0 %).
+  if (!options.keepSeededHoldout) await pool.query('UPDATE campaigns SET holdout_percent = 0');
   return {
     app,
     config,

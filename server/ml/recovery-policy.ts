@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { expandChannels, isReachable, isUnansweredEmail, resolveChannel } from '../../campaigns/channel-fallback';
 import { allowedPercents, DEFAULT_PERCENT_LEVELS, matchDiscountRule, rulesDefaultPercent } from '../../campaigns/discount-rules';
+import { fixedOfferPercent } from '../../campaigns/experiments/variants';
 import type { Action } from '../../ml/features';
 import { decisionSpace, lookaheadFor } from '../../ml/decision-space';
 import { decideAction } from '../../ml/policy';
@@ -9,7 +10,7 @@ import { createRandom } from '../../ml/random';
 import { decideByRules } from '../../ml/rules-exploration';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { LoadedPlannerInput } from '../recovery/planning/planner-input';
-import type { StepPolicy, StepPolicyChoice, StoredSendTimeDecision } from '../recovery/planning/step-policy';
+import type { StepPolicy, StepPolicyChoice, StepTerms, StoredSendTimeDecision } from '../recovery/planning/step-policy';
 import { decisionContextOf, discountContextOf } from './decision-context';
 import { DiscountRulesSnapshot } from './discount-rules-snapshot';
 import { ModelRegistry } from './model-registry';
@@ -33,7 +34,7 @@ export class RecoveryPolicy implements StepPolicy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async choose(loaded: LoadedPlannerInput, stepIndex: number, now: Date): Promise<StepPolicyChoice | null> {
+  async choose(loaded: LoadedPlannerInput, stepIndex: number, now: Date, terms?: StepTerms): Promise<StepPolicyChoice | null> {
     const { input, facts } = loaded;
     const step = input.campaign.steps[stepIndex];
     if (!step) return null;
@@ -49,7 +50,10 @@ export class RecoveryPolicy implements StepPolicy {
     const dctx = discountContextOf(loaded, stepIndex);
     const rules = await this.rules.current();
     const rule = matchDiscountRule(rules, dctx, step.discountRuleId);
-    const percents = allowedPercents(rule, dctx, [...DEFAULT_PERCENT_LEVELS]);
+    const fixed = terms?.discountPct ?? null;
+    const allowed = allowedPercents(rule, dctx, fixed === null ? [...DEFAULT_PERCENT_LEVELS] : [...DEFAULT_PERCENT_LEVELS, fixed]);
+    // A step (or its variant) that fixes its offer leaves the policy the channel only.
+    const percents = fixed === null ? allowed : [fixedOfferPercent(allowed, fixed)];
     const channels = expandChannels(step, input.recipient).filter((c) => isReachable(input.recipient, c));
     if (channels.length === 0) return null;
 

@@ -224,3 +224,23 @@ export function parseDashboardParams(query: Record<string, unknown>): { csv: boo
   r.done();
   return params;
 }
+
+export interface LiftParams extends DateRange {
+  /** One campaign, or null for every campaign with a holdout. */
+  campaignId: string | null;
+  /** Narrows the variants to one step (0-based). */
+  stepIndex: number | null;
+  csv: boolean;
+}
+
+export function parseLiftParams(query: Record<string, unknown>, now: Date): LiftParams {
+  const r = new QueryReader(query);
+  r.onlyKnown(['from', 'to', 'campaignId', 'stepIndex', 'format']);
+  const campaignId = r.text('campaignId');
+  if (campaignId !== undefined && !UUID.test(campaignId)) r.problem('campaignId', 'must be a campaign id (a UUID)');
+  const step = r.text('stepIndex');
+  if (step !== undefined && !/^\d{1,2}$/.test(step)) r.problem('stepIndex', 'must be a step number, 0 for the first step');
+  const params = { ...readRange(r, now), campaignId: campaignId?.toLowerCase() ?? null, stepIndex: step === undefined ? null : Number(step), csv: readCsv(r) };
+  r.done();
+  return params;
+}

@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { chooseCampaign } from '../../../campaigns/eligibility';
+import { assignHoldout } from '../../../campaigns/experiments/holdout';
 import type { CheckoutFacts } from '../../../campaigns/types';
 import { campaigns, checkouts } from '../../../models';
 import type { CampaignRow } from '../../../models/campaigns';
+import type { EnrollmentAssignment } from '../../../models/recovery';
+import type { ExperimentSettings } from '../../experiments/experiment-settings';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { CLOCK, Clock } from '../../common/clock';
 import { PG_POOL } from '../../database/database';
@@ -40,8 +43,10 @@ export class AbandonCheckout {
     const outcome = await inTransaction(this.pool, async ({ client }): Promise<AbandonOutcome> => {
       const [checkout] = await checkoutRows.lockByIds(client, [checkoutId]);
       if (!checkout || checkout.status !== 'active') return 'not_active';
-      const { rows: orders } = await client.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM orders o JOIN checkouts c ON c.customer_id = o.customer_id WHERE c.id = $1',
+      const { rows: orders } = await client.query<{ n: number; user_id: string | null; email: string | null; experiments: ExperimentSettings }>(
+        `SELECT (SELECT count(*)::int FROM orders o WHERE o.customer_id = c.customer_id) AS n, cu.user_id, coalesce(c.email, cu.email) AS email,
+                (SELECT value FROM settings WHERE key = 'experiments') AS experiments
+           FROM checkouts c LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = $1`,
         [checkoutId],
       );
       const idleMs = now.getTime() - checkout.lastActivityAt.getTime();
@@ -70,10 +75,20 @@ export class AbandonCheckout {
         JSON.stringify(abandonmentSignals(checkout, now)),
       ]);
       if (!campaign) return 'abandoned';
+      // Held out or not is drawn once, here, with the shares in force now, and never changes afterwards.
+      const { experiments } = orders[0];
+      const shares = { globalPercent: experiments.globalHoldoutPercent, campaignPercent: campaign.holdoutPercent };
+      const drawn = assignHoldout({
+        secret: experiments.secret,
+        campaignId: campaign.id,
+        identity: { customerId: orders[0].user_id, email: orders[0].email, shopperId: checkout.customerId, checkoutId },
+        shares,
+      });
+      const assignment: EnrollmentAssignment = { unit: drawn.unit, holdout: drawn.holdout, ...shares, period: experiments.period, positions: drawn.positions };
       const { rows } = await client.query<{ id: string }>(
-        `INSERT INTO enrollments (checkout_id, campaign_id, customer_id, abandoned_at) VALUES ($1, $2, $3, $4)
+        `INSERT INTO enrollments (checkout_id, campaign_id, customer_id, abandoned_at, arm, control_probability, assignment) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (checkout_id) DO NOTHING RETURNING id`,
-        [checkoutId, campaign.id, checkout.customerId, abandonedAt],
+        [checkoutId, campaign.id, checkout.customerId, abandonedAt, drawn.arm, drawn.controlProbability, JSON.stringify(assignment)],
       );
       if (rows.length === 0) return 'abandoned';
       const plan = await planNext(client, rows[0].id, now, this.planning);

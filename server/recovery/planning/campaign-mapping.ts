@@ -14,5 +14,6 @@ export function campaignOf(row: CampaignRow): Campaign {
     frequencyCap: row.frequencyCap,
     expiryHours: row.expiryHours,
     attributionWindowHours: row.attributionWindowHours,
+    holdoutPercent: row.holdoutPercent,
   };
 }

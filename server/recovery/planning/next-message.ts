@@ -1,9 +1,10 @@
 import type { PoolClient, QueryResult } from 'pg';
+import { drawVariant, stepWithVariant, variantPosition } from '../../../campaigns/experiments/variants';
 import { planNextMessage } from '../../../campaigns/planner';
 import type { NoMessageReason, PlannerDecision } from '../../../campaigns/types';
 import type { ScheduledMessage } from '../scheduling/message-scheduler';
 import { type JustSent, LoadedPlannerInput, loadPlannerInput, plannedDiscountPct, withSentMessage } from './planner-input';
-import type { StepPolicy, StepPolicyChoice } from './step-policy';
+import type { StepPolicy, StepPolicyChoice, StoredVariantDecision } from './step-policy';
 
 /** How planning runs in this process: campaign time (CAMPAIGN_TIME_SCALE) and the decision policy, if any. */
 export interface Planning {
@@ -46,6 +47,8 @@ export interface Decided {
   decision: PlannerDecision;
   /** The policy's say in the step, stored with the message. */
   chosen: StepPolicyChoice | null;
+  /** The step's A/B/n variant for this enrollment, when the step is tested. */
+  variant: StoredVariantDecision | null;
 }
 
 export async function decideNext(client: PoolClient, enrollmentId: string, now: Date, planning: Planning): Promise<Decided | null> {
@@ -56,16 +59,27 @@ export async function decideNext(client: PoolClient, enrollmentId: string, now: 
 /** The decision for an input already loaded. */
 async function decideFrom(loaded: LoadedPlannerInput, enrollmentId: string, now: Date, planning: Planning): Promise<Decided> {
   const decision = planNextMessage(loaded.input);
-  if (!planning.policy || decision.kind !== 'send') return { enrollmentId, loaded, decision, chosen: null };
-  const chosen = await planning.policy.choose(loaded, decision.stepIndex, now);
-  if (!chosen) return { enrollmentId, loaded, decision, chosen: null };
+  if (decision.kind !== 'send') return { enrollmentId, loaded, decision, chosen: null, variant: null };
+  const variant = variantOfStep(loaded, enrollmentId, decision.stepIndex);
+  if (!planning.policy) return { enrollmentId, loaded, decision, chosen: null, variant };
+  const step = stepWithVariant(loaded.input.campaign.steps[decision.stepIndex], variant?.name);
+  const chosen = await planning.policy.choose(loaded, decision.stepIndex, now, { discountPct: step.discountPct ?? null });
+  if (!chosen) return { enrollmentId, loaded, decision, chosen: null, variant };
   const unchanged = chosen.choice.channel === decision.channel && chosen.choice.delayMinutes == null;
   const withChoice = unchanged ? decision : planNextMessage({ ...loaded.input, choice: chosen.choice });
   // The choice only shapes the step the planner picked; anything else (expiry, say) keeps the planner's answer.
   if (withChoice.kind !== 'send' || withChoice.stepIndex !== decision.stepIndex || withChoice.channel !== chosen.choice.channel) {
-    return { enrollmentId, loaded, decision, chosen: null };
+    return { enrollmentId, loaded, decision, chosen: null, variant };
   }
-  return { enrollmentId, loaded, decision: withChoice, chosen };
+  return { enrollmentId, loaded, decision: withChoice, chosen, variant };
+}
+
+/** The step's variant for this enrollment: the one it was already given, else a keyed draw (null when not tested). */
+function variantOfStep(loaded: LoadedPlannerInput, enrollmentId: string, stepIndex: number): StoredVariantDecision | null {
+  const kept = loaded.facts.variants.find((v) => v.stepIndex === stepIndex);
+  if (kept) return { name: kept.name, probability: kept.probability };
+  const step = loaded.input.campaign.steps[stepIndex];
+  return drawVariant(step?.variants, variantPosition(loaded.experiment.secret, enrollmentId, stepIndex));
 }
 
 /**
@@ -104,7 +118,7 @@ type PlannedRow = { id: string; key: string; scheduled_for: Date };
  * queue a COMMIT right behind it.
  */
 function issueRecord(client: PoolClient, decided: Decided, now: Date): Promise<QueryResult<PlannedRow>> | null {
-  const { enrollmentId, decision, chosen } = decided;
+  const { enrollmentId, decision, chosen, variant } = decided;
   if (decision.kind === 'none') {
     if (decision.reason === 'waiting_for_outcome') return null;
     return client.query<PlannedRow>(`UPDATE enrollments SET status = $2, exit_reason = $3, ended_at = $4 WHERE id = $1 AND status = 'active'`, [
@@ -116,8 +130,9 @@ function issueRecord(client: PoolClient, decided: Decided, now: Date): Promise<Q
   }
   return client.query<PlannedRow>({
     name: 'plan_message',
-    text: `INSERT INTO messages (key, enrollment_id, checkout_id, customer_id, campaign_id, step_index, channel, scheduled_for, decision)
-           SELECT $1, e.id, e.checkout_id, e.customer_id, e.campaign_id, $2, $3, $4, $5::jsonb FROM enrollments e WHERE e.id = $6
+    // The arm comes from the enrollment in the same statement: a held-out enrollment's rows are control rows.
+    text: `INSERT INTO messages (key, enrollment_id, checkout_id, customer_id, campaign_id, step_index, channel, scheduled_for, decision, arm, variant)
+           SELECT $1, e.id, e.checkout_id, e.customer_id, e.campaign_id, $2, $3, $4, $5::jsonb, e.arm, $7 FROM enrollments e WHERE e.id = $6
            ON CONFLICT (key) DO UPDATE SET scheduled_for = excluded.scheduled_for, decision = excluded.decision, updated_at = now()
              WHERE messages.status = 'planned' AND messages.scheduled_for IS DISTINCT FROM excluded.scheduled_for
            RETURNING id, key, scheduled_for`,
@@ -130,8 +145,10 @@ function issueRecord(client: PoolClient, decided: Decided, now: Date): Promise<Q
         planner: { deferredBy: decision.deferredBy, skipped: decision.skipped, plannedAt: now.toISOString() },
         ...(chosen?.policy ? { policy: chosen.policy } : {}),
         ...(chosen?.sendTime ? { sendTime: chosen.sendTime } : {}),
+        ...(variant ? { variant } : {}),
       }),
       enrollmentId,
+      variant?.name ?? null,
     ],
   });
 }

@@ -21,7 +21,9 @@ const before: LoadedPlannerInput = {
       { stepIndex: 0, channel: 'email', policy: null, sendTime: null },
       { stepIndex: 2, channel: 'sms', policy: { action: { channel: 'sms', discountPct: 10 } } as never, sendTime: null },
     ],
+    variants: [],
   },
+  experiment: { arm: 'treatment', secret: 'test-secret' },
   displaced: [],
 };
 

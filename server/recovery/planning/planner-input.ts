@@ -6,7 +6,8 @@ import { TableRows } from '../../database/table-rows';
 import { compareForSlot } from '../../../campaigns/slot-conflict';
 import { campaignOf } from './campaign-mapping';
 import type { OfferType } from '../../../campaigns/discount-rules';
-import type { StoredPolicyDecision, StoredSendTimeDecision } from './step-policy';
+import type { Arm } from '../../../campaigns/experiments/holdout';
+import type { StoredPolicyDecision, StoredSendTimeDecision, StoredVariantDecision } from './step-policy';
 
 const campaignColumns = new TableRows(campaigns).columnsOf('ca');
 
@@ -27,6 +28,7 @@ interface MessageFacts {
   clicked: boolean;
   failed: boolean;
   discount_pct: number | null;
+  variant: StoredVariantDecision | null;
 }
 
 interface EnrollmentContext {
@@ -57,13 +59,17 @@ interface EnrollmentContext {
   lifetime_value: string | null;
   previous_offers: { type: OfferType; percent: string | null }[];
   /** This enrollment's still-planned messages and the policy's choice for each. */
-  planned: { step_index: number; channel: ChannelKind; policy: StoredPolicyDecision | null; send_time: StoredSendTimeDecision | null }[];
+  planned: { step_index: number; channel: ChannelKind; policy: StoredPolicyDecision | null; send_time: StoredSendTimeDecision | null; variant: StoredVariantDecision | null }[];
+  arm: Arm;
+  /** The store's experiment secret: what variant draws are keyed with. */
+  experiment_secret: string | null;
 }
 
 const MESSAGE_FACTS = `json_build_object('enrollment_id', m.enrollment_id, 'status', m.status,
-  'cart_value', (SELECT oc.cart_value FROM checkouts oc WHERE oc.id = m.checkout_id), 'channel', m.channel, 'at', coalesce(m.sent_at, m.scheduled_for), 'campaign_id', m.campaign_id,
+  'cart_value', (SELECT oc.cart_value FROM checkouts oc WHERE oc.id = m.checkout_id), 'channel', m.channel, 'at', coalesce(m.sent_at, m.withheld_at, m.scheduled_for), 'campaign_id', m.campaign_id,
   'checkout_id', m.checkout_id, 'step_index', m.step_index, 'delivered', m.delivered_at IS NOT NULL, 'opened', m.opened_at IS NOT NULL,
-  'clicked', m.clicked_at IS NOT NULL, 'failed', m.status = 'failed', 'discount_pct', m.decision -> 'policy' -> 'action' -> 'discountPct')`;
+  'clicked', m.clicked_at IS NOT NULL, 'failed', m.status = 'failed', 'discount_pct', m.decision -> 'policy' -> 'action' -> 'discountPct',
+  'variant', m.decision -> 'variant')`;
 
 /** What the decision policy needs beyond the planner's input. */
 export interface DecisionFacts {
@@ -77,11 +83,15 @@ export interface DecisionFacts {
   sequence: { channel: ChannelKind; discountPct: number }[];
   /** The choice already made for a planned step: kept when the step is planned again, so it never flips. */
   planned: { stepIndex: number; channel: ChannelKind; policy: StoredPolicyDecision | null; sendTime: StoredSendTimeDecision | null }[];
+  /** The A/B/n variant each step of this enrollment was given (planned or sent): kept for every later plan of the step. */
+  variants: ({ stepIndex: number } & StoredVariantDecision)[];
 }
 
 export interface LoadedPlannerInput {
   input: PlannerInput;
   facts: DecisionFacts;
+  /** The enrollment's holdout group and the secret its variant draws are keyed with. */
+  experiment: { arm: Arm; secret: string };
   /** Other enrollments of the customer with planned messages this one outranks: to plan again, after it. */
   displaced: string[];
 }
@@ -98,12 +108,16 @@ export async function loadPlannerInput(client: PoolClient, enrollmentId: string,
                   coalesce((SELECT json_agg(json_build_object('type', d.type, 'percent', d.percent)) FROM discount_codes d
                              WHERE d.customer_id = e.customer_id OR d.checkout_id = e.checkout_id), '[]') AS previous_offers,
                   coalesce((SELECT json_agg(json_build_object('step_index', m.step_index, 'channel', m.channel,
-                                                              'policy', m.decision -> 'policy', 'send_time', m.decision -> 'sendTime'))
+                                                              'policy', m.decision -> 'policy', 'send_time', m.decision -> 'sendTime',
+                                                              'variant', m.decision -> 'variant'))
                               FROM messages m WHERE m.enrollment_id = e.id AND m.status = 'planned'), '[]') AS planned,
+                  e.arm, (SELECT st.value ->> 'secret' FROM settings st WHERE st.key = 'experiments') AS experiment_secret,
                   (SELECT count(*)::int FROM push_subscriptions p WHERE p.customer_id = e.customer_id AND p.revoked_at IS NULL) AS push_subscriptions,
                   coalesce((SELECT json_agg(${MESSAGE_FACTS}) FROM messages m
-                             WHERE m.customer_id = e.customer_id AND m.status IN ('planned', 'sending', 'sent', 'delivered', 'unknown')
+                             WHERE m.customer_id = e.customer_id AND m.status IN ('planned', 'sending', 'sent', 'delivered', 'unknown', 'withheld')
                                AND NOT (m.enrollment_id = e.id AND m.status = 'planned')
+                               -- Held-out messages never reach the shopper: they count only in their own enrollment's plan.
+                               AND (m.arm = 'treatment' OR m.enrollment_id = e.id)
                                AND coalesce(m.sent_at, m.scheduled_for) > $2::timestamptz - make_interval(days => $3)), '[]') AS history,
                   coalesce((SELECT json_agg(${MESSAGE_FACTS} ORDER BY m.step_index, m.created_at) FROM messages m
                              WHERE m.enrollment_id = e.id AND m.status NOT IN ('cancelled', 'planned')), '[]') AS enrollment
@@ -117,7 +131,8 @@ export async function loadPlannerInput(client: PoolClient, enrollmentId: string,
   const row = rows[0];
   if (!row) return null;
   const ours = { cartValue: Number(row.cart_value ?? 0), enrollmentId };
-  const outranked = row.history.filter((m) => m.status === 'planned' && outranks(ours, m));
+  // A held-out enrollment's plan is what would have been sent: it never pushes a real message out of its slot.
+  const outranked = row.arm === 'control' ? [] : row.history.filter((m) => m.status === 'planned' && outranks(ours, m));
   const history: SentMessage[] = row.history.filter((m) => !outranked.includes(m)).map((m) => ({
     channel: m.channel,
     at: new Date(m.at),
@@ -170,8 +185,10 @@ export async function loadPlannerInput(client: PoolClient, enrollmentId: string,
     sequence: row.enrollment.filter((m) => !m.failed).map((m) => ({ channel: m.channel, discountPct: Number(m.discount_pct ?? 0) })),
     previousOffers: row.previous_offers.map((o) => ({ type: o.type, percent: Number(o.percent ?? 0) })),
     planned: row.planned.map((p) => ({ stepIndex: p.step_index, channel: p.channel, policy: p.policy, sendTime: p.send_time })),
+    variants: [...row.enrollment, ...row.planned].flatMap((m) => (m.variant ? [{ stepIndex: m.step_index, ...m.variant }] : [])),
   };
-  return { input, facts, displaced: [...new Set(outranked.map((m) => m.enrollment_id))] };
+  if (!row.experiment_secret) throw new Error('the experiment secret is missing from settings (migration 0008 creates it)');
+  return { input, facts, experiment: { arm: row.arm, secret: row.experiment_secret }, displaced: [...new Set(outranked.map((m) => m.enrollment_id))] };
 }
 
 /**

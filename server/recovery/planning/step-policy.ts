@@ -32,16 +32,29 @@ export interface StoredSendTimeDecision {
   propensity: number;
 }
 
+/** The A/B/n variant a step's message carries (`decision.variant`; its name is also the message's `variant`). */
+export interface StoredVariantDecision {
+  name: string;
+  /** The probability the enrollment had of this variant when it was drawn. */
+  probability: number;
+}
+
 export interface StepPolicyChoice {
   choice: StepChoice;
   policy: StoredPolicyDecision | null;
   sendTime: StoredSendTimeDecision | null;
 }
 
+/** What the step (or its A/B/n variant) fixes of the decision. */
+export interface StepTerms {
+  /** The offer in percent the step fixes (the largest the rules allow the shopper up to it); null: the policy chooses. */
+  discountPct: number | null;
+}
+
 /**
  * Has its say in the step the planner is about to plan: the channel among the step's reachable ones, the
- * discount within the rules, and a learned first delay. Null leaves the planner's choice as it is.
+ * discount within the rules (unless the step fixes it), and a learned first delay. Null leaves the planner's choice as it is.
  */
 export interface StepPolicy {
-  choose(loaded: LoadedPlannerInput, stepIndex: number, now: Date): Promise<StepPolicyChoice | null>;
+  choose(loaded: LoadedPlannerInput, stepIndex: number, now: Date, terms?: StepTerms): Promise<StepPolicyChoice | null>;
 }

@@ -34,9 +34,9 @@ export class SeedDefaults implements OnApplicationBootstrap {
       if (rows[0].n > 0) return;
       const c = DEFAULT_CAMPAIGN;
       await client.query(
-        `INSERT INTO campaigns (name, status, priority, trigger_idle_minutes, eligibility, steps, quiet_hours, frequency_cap, expiry_hours, attribution_window_hours)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [c.name, c.status, c.priority, c.triggerIdleMinutes, c.eligibility, JSON.stringify(c.steps), c.quietHours, c.frequencyCap, c.expiryHours, c.attributionWindowHours],
+        `INSERT INTO campaigns (name, status, priority, trigger_idle_minutes, eligibility, steps, quiet_hours, frequency_cap, expiry_hours, attribution_window_hours, holdout_percent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [c.name, c.status, c.priority, c.triggerIdleMinutes, c.eligibility, JSON.stringify(c.steps), c.quietHours, c.frequencyCap, c.expiryHours, c.attributionWindowHours, c.holdoutPercent],
       );
       this.logger.log(`seeded the default campaign "${c.name}"`);
     });

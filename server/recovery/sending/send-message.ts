@@ -17,7 +17,7 @@ const BASE_BACKOFF_MS = 30_000;
 /** A re-check may find the send time moved by less than this (in campaign time) and still send now. */
 const ON_TIME_TOLERANCE_MS = 1_000;
 
-export type SendOutcome = 'sent' | 'not_planned' | 'cancelled' | 'rescheduled' | 'replanned' | 'retrying' | 'failed';
+export type SendOutcome = 'sent' | 'withheld' | 'not_planned' | 'cancelled' | 'rescheduled' | 'replanned' | 'retrying' | 'failed';
 
 interface MessageRow {
   id: string;
@@ -27,6 +27,7 @@ interface MessageRow {
   step_index: number;
   channel: 'email' | 'push' | 'sms';
   status: string;
+  arm: 'treatment' | 'control';
   attempts: number;
   scheduled_for: Date;
 }
@@ -72,7 +73,7 @@ export class SendMessage {
       const begin = client.query('BEGIN');
       const read = client.query<MessageRow>({
         name: 'lock_message',
-        text: `SELECT id, key, enrollment_id, checkout_id, step_index, channel, status, attempts, scheduled_for FROM messages WHERE id = $1 FOR UPDATE`,
+        text: `SELECT id, key, enrollment_id, checkout_id, step_index, channel, status, arm, attempts, scheduled_for FROM messages WHERE id = $1 FOR UPDATE`,
         values: [messageId],
       });
       // Queued after the locks, in the same transaction: it reads the world as the locks leave it.
@@ -93,7 +94,11 @@ export class SendMessage {
         (outgoing) => ({ outgoing }),
         (error: unknown) => ({ error }),
       );
-      await prepared.committed;
+      // Only a row that became `sending` is handed over (a control row never can: the UPDATE and a CHECK refuse it).
+      if (!(await prepared.committed)) {
+        await composing;
+        return 'not_planned';
+      }
       const composed = await composing;
       let receipt: SendReceipt;
       try {
@@ -145,7 +150,7 @@ export class SendMessage {
     early: { now: Date; result: Promise<Settled<Decided | null>> } | undefined,
     toSchedule: ScheduledMessage[],
     onRecheck: (r: { enrollmentId: string; at: Date }) => void,
-  ): Promise<{ outcome: 'send'; message: MessageRow; committed: Promise<unknown>; decided: Decided } | { outcome: Exclude<SendOutcome, 'sent'> }> {
+  ): Promise<{ outcome: 'send'; message: MessageRow; committed: Promise<boolean>; decided: Decided } | { outcome: Exclude<SendOutcome, 'sent'> }> {
     try {
       if (!message || message.status !== 'planned') {
         await client.query('COMMIT');
@@ -156,15 +161,16 @@ export class SendMessage {
       const decision: PlanOutcome['decision'] = decided?.decision ?? { kind: 'none', reason: 'enrollment_missing' };
       const same = decision.kind === 'send' && decision.stepIndex === message.step_index && decision.channel === message.channel;
       if (same && decision.sendAt.getTime() <= now.getTime() + ON_TIME_TOLERANCE_MS * this.config.campaignTimeScale) {
+        if (message.arm === 'control') return await this.withhold(client, message, now, toSchedule, onRecheck);
         // Still due now and nothing changed: the row stands as planned.
         const mark = client.query({
           name: 'mark_sending',
-          text: `UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'planned'`,
+          text: `UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_at = now() WHERE id = $1 AND status = 'planned' AND arm = 'treatment'`,
           values: [message.id],
         });
         const commit = client.query('COMMIT');
         // The caller awaits the commit together with its next statement (one round trip for both).
-        return { outcome: 'send', message, committed: Promise.all([mark, commit]), decided: decided! };
+        return { outcome: 'send', message, committed: Promise.all([mark, commit]).then(([marked]) => marked.rowCount === 1), decided: decided! };
       }
       const plan: PlanOutcome = decided ? await applyDecision(client, decided, now, this.planning) : { decision };
       toSchedule.push(...(plan.moved ?? []));
@@ -188,6 +194,22 @@ export class SendMessage {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * A held-out enrollment's message at its send time: recorded as what would have been sent now, never handed to a
+   * provider, and the enrollment planned on as if it had gone (so its plan stays the one a treated shopper gets).
+   */
+  private async withhold(client: PoolClient, message: MessageRow, now: Date, toSchedule: ScheduledMessage[], onRecheck: (r: { enrollmentId: string; at: Date }) => void): Promise<{ outcome: 'withheld' }> {
+    await client.query({
+      name: 'mark_withheld',
+      text: `UPDATE messages SET status = 'withheld', withheld_at = $2, updated_at = now() WHERE id = $1 AND status = 'planned'`,
+      values: [message.id, now],
+    });
+    this.schedule(message.enrollment_id, await planNext(client, message.enrollment_id, now, this.planning), toSchedule, onRecheck);
+    await client.query('COMMIT');
+    this.metrics.messagesSent.inc({ channel: message.channel, outcome: 'withheld' });
+    return { outcome: 'withheld' };
   }
 
   private async recordFailure(

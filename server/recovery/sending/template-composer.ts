@@ -55,7 +55,12 @@ export class TemplateComposer implements MessageComposer {
                     (SELECT row_to_json(t) FROM (SELECT key, channel, subject, html, text FROM templates WHERE key = k.key) t) AS template
                FROM messages m JOIN campaigns ca ON ca.id = m.campaign_id JOIN checkouts c ON c.id = m.checkout_id
                JOIN sources s ON s.id = c.source_id LEFT JOIN customers cu ON cu.id = m.customer_id,
-                    LATERAL (SELECT ca.steps -> m.step_index -> 'templates' ->> m.channel AS key) k
+                    -- The message's A/B/n variant may replace the step's template for its channel.
+                    LATERAL (SELECT coalesce((SELECT v -> 'templates' ->> m.channel
+                                                FROM jsonb_array_elements(CASE WHEN jsonb_typeof(ca.steps -> m.step_index -> 'variants') = 'array'
+                                                                               THEN ca.steps -> m.step_index -> 'variants' ELSE '[]' END) v
+                                               WHERE v ->> 'name' = m.variant),
+                                              ca.steps -> m.step_index -> 'templates' ->> m.channel) AS key) k
               WHERE m.id = $1`,
       values: [messageId],
     });

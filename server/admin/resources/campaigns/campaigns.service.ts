@@ -3,7 +3,7 @@ import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzl
 import { parseCampaignInput, referenceProblems, type CampaignInput } from '../../../../campaigns/campaign-schema';
 import { previewTimeline } from '../../../../campaigns/timeline-preview';
 import type { ChannelKind, Recipient } from '../../../../campaigns/types';
-import { campaigns, discountRules, templates, type CampaignRow } from '../../../../models';
+import { campaigns, templates, type CampaignRow } from '../../../../models';
 import { CLOCK, Clock } from '../../../common/clock';
 import { DATABASE, Database, Transaction } from '../../../database/database';
 import { DiscountRulesService } from '../../../discounts/discount-rules.service';
@@ -144,15 +144,15 @@ export class CampaignsAdminService {
 
   /** The templates and rules the campaign names exist (read in the transaction that stores it). */
   private async checkReferences(tx: Transaction, input: Pick<CampaignInput, 'steps'>): Promise<void> {
-    const keys = [...new Set(input.steps.flatMap((s) => Object.values(s.templates).filter((k): k is string => !!k)))];
-    const ruleIds = [...new Set(input.steps.map((s) => s.discountRuleId).filter((id): id is string => !!id))];
-    const [foundTemplates, foundRules] = await Promise.all([
+    const templateSets = input.steps.flatMap((s) => [s.templates, ...(s.variants ?? []).map((v) => v.templates ?? {})]);
+    const keys = [...new Set(templateSets.flatMap((t) => Object.values(t).filter((k): k is string => !!k)))];
+    const [foundTemplates, rules] = await Promise.all([
       keys.length > 0 ? tx.select({ key: templates.key, channel: templates.channel }).from(templates).where(inArray(templates.key, keys)) : [],
-      ruleIds.length > 0 ? tx.select({ id: discountRules.id }).from(discountRules).where(inArray(discountRules.id, ruleIds)) : [],
+      this.rules.list(tx),
     ]);
     const problems = referenceProblems(input, {
       templates: new Map(foundTemplates.map((t) => [t.key, t.channel])),
-      discountRuleIds: new Set(foundRules.map((r) => r.id)),
+      discountRules: rules,
     });
     if (problems.length > 0) throw invalidRequest(problems);
   }
