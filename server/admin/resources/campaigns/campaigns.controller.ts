@@ -5,7 +5,7 @@ import type { AdminIdentity } from '../../auth/admin-identity';
 import { CurrentAdmin } from '../../auth/current-admin.decorator';
 import { AdminRoles, CAN_EDIT_MARKETING } from '../../auth/roles.decorator';
 import { parseListQuery, setContentRange } from '../../http/list-query';
-import { takeVersion, uuidParam, withoutReadOnly } from '../../../http/resource-http';
+import { invalidRequest, takeVersion, uuidParam, withoutReadOnly } from '../../../http/resource-http';
 import { CAMPAIGN_LIST, CAMPAIGN_READ_ONLY } from './campaigns.schema';
 import { CampaignsAdminService } from './campaigns.service';
 
@@ -56,10 +56,23 @@ export class CampaignsAdminController {
     return this.campaigns.setStatus(uuidParam(id), 'active', who);
   }
 
+  @Post(':id/steps/:stepIndex/promote')
+  @HttpCode(200)
+  @AdminRoles(...CAN_EDIT_MARKETING)
+  promote(@Param('id') id: string, @Param('stepIndex') stepIndex: string, @Body() body: unknown, @CurrentAdmin() who: AdminIdentity) {
+    return this.campaigns.promoteVariant(uuidParam(id), stepParam(stepIndex), body, who);
+  }
+
   @Post(':id/pause')
   @HttpCode(200)
   @AdminRoles(...CAN_EDIT_MARKETING)
   pause(@Param('id') id: string, @CurrentAdmin() who: AdminIdentity) {
     return this.campaigns.setStatus(uuidParam(id), 'paused', who);
   }
+}
+
+/** A 0-based step number in the path; 400 naming `stepIndex` otherwise. */
+function stepParam(value: string): number {
+  if (!/^\d{1,2}$/.test(value)) throw invalidRequest([{ path: 'stepIndex', message: 'must be a step number, 0 for the first step' }]);
+  return Number(value);
 }

@@ -39,3 +39,6 @@ export const previewShopperSchema = z.strictObject(
 );
 
 export type PreviewShopper = z.output<typeof previewShopperSchema>;
+
+/** "Promote winner": the variant of the step (named in the path) that becomes its default. */
+export const promoteSchema = z.strictObject({ variant: z.string('must be the name of one of the step\'s variants').min(1, 'must not be empty') }, 'must be a JSON object');

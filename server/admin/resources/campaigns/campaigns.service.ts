@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import { parseCampaignInput, referenceProblems, type CampaignInput } from '../../../../campaigns/campaign-schema';
+import { promoteVariant } from '../../../../campaigns/experiments/variants';
 import { previewTimeline } from '../../../../campaigns/timeline-preview';
 import type { ChannelKind, Recipient } from '../../../../campaigns/types';
 import { campaigns, templates, type CampaignRow } from '../../../../models';
@@ -11,7 +12,7 @@ import type { AdminIdentity } from '../../auth/admin-identity';
 import { AuditLog } from '../../audit/audit-log.service';
 import type { ListQuery } from '../../http/list-query';
 import { containsPattern, enumFilter, invalidRequest, notFound, parseBody, stringFilter, versionConflict, withoutReadOnly } from '../../../http/resource-http';
-import { CAMPAIGN_LIST, CAMPAIGN_READ_ONLY, previewShopperSchema } from './campaigns.schema';
+import { CAMPAIGN_LIST, CAMPAIGN_READ_ONLY, previewShopperSchema, promoteSchema } from './campaigns.schema';
 
 type CampaignListQuery = ListQuery<(typeof CAMPAIGN_LIST.filters)[number], (typeof CAMPAIGN_LIST.sortable)[number]>;
 
@@ -98,6 +99,29 @@ export class CampaignsAdminService {
       if (!before) throw notFound('campaign', id);
       const [after] = await tx.update(campaigns).set({ status, updatedAt: this.clock.now() }).where(eq(campaigns.id, id)).returning();
       await this.audit.record(who, { action: status === 'active' ? 'activate' : 'pause', resource: 'campaigns', resourceId: id, before: { status: before.status }, after: { status } }, tx);
+      return after;
+    });
+    return this.withResults(row);
+  }
+
+  /**
+   * Ends a step's A/B/n test: the winner's templates and offer become the step's own, the variants go (messages keep
+   * the variant they were given, so the test stays readable in the Lift report). Audit-logged.
+   */
+  async promoteVariant(id: string, stepIndex: number, body: unknown, who: AdminIdentity): Promise<CampaignRecord> {
+    const { variant } = parseBody(promoteSchema, body);
+    const row = await this.db.transaction(async (tx) => {
+      const [before] = await tx.select().from(campaigns).where(eq(campaigns.id, id)).for('update');
+      if (!before) throw notFound('campaign', id);
+      const step = before.steps[stepIndex];
+      if (!step) throw invalidRequest([{ path: 'stepIndex', message: `the campaign has ${before.steps.length} steps (0 to ${before.steps.length - 1})` }]);
+      if (!step.variants?.some((v) => v.name === variant)) {
+        const names = (step.variants ?? []).map((v) => `"${v.name}"`).join(', ');
+        throw invalidRequest([{ path: 'variant', message: names ? `must be one of the step's variants: ${names}` : 'the step has no A/B/n test' }]);
+      }
+      const steps = before.steps.map((s, i) => (i === stepIndex ? promoteVariant(s, variant) : s));
+      const [after] = await tx.update(campaigns).set({ steps, version: before.version + 1, updatedAt: this.clock.now() }).where(eq(campaigns.id, id)).returning();
+      await this.audit.record(who, { action: 'promote_variant', resource: 'campaigns', resourceId: id, before: { stepIndex, steps: before.steps }, after: { stepIndex, variant, steps } }, tx);
       return after;
     });
     return this.withResults(row);
