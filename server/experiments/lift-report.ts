@@ -8,6 +8,12 @@ import { MEASURE_COLUMNS } from './outcome-sql';
 
 /** The lift the "not enough data yet" line talks about: 2 percentage points of conversion. */
 export const DETECTABLE_LIFT = 0.02;
+/**
+ * Conversions and revenue get no interval before each group has 10 conversions: with fewer, an arm's estimated
+ * variance is smallest exactly when its mean is lowest, and daily-peeked A/A simulations then cross zero too often
+ * (lift-statistics.ts, `minEvents`). Net margin is signed; its intervals wait for the same conversions, see below.
+ */
+const NON_NEGATIVE = { minEvents: 10 };
 
 /** A rollup row's measures, as PostgreSQL returns them (numerics as text). */
 type MeasureRow = Record<(typeof MEASURE_COLUMNS)[number], string | number>;
@@ -203,10 +209,10 @@ export async function liftReport(pool: Pool, p: LiftParams, holdout: { globalPer
 
   const T = totals.treatment;
   const C = totals.control;
-  const lift = compareArms(T.conv, C.conv);
-  const relative = relativeEffect(T.conv, C.conv);
-  const revenue = view(compareArms(T.rev, C.rev), 1000);
-  const netEffect = compareArms(T.net, C.net);
+  const lift = compareArms(T.conv, C.conv, NON_NEGATIVE);
+  const relative = relativeEffect(T.conv, C.conv, NON_NEGATIVE);
+  const revenue = view(compareArms(T.rev, C.rev, NON_NEGATIVE), 1000);
+  const netEffect = withIntervalsOf(lift, compareArms(T.net, C.net));
   const net = view(netEffect, 1000);
 
   const series: LiftPoint[] = [];
@@ -214,7 +220,7 @@ export async function liftReport(pool: Pool, p: LiftParams, holdout: { globalPer
   for (const day of daysOf(p.from, p.to)) {
     const today = byDay.get(day);
     if (today) cumulative = { treatment: addSums(cumulative.treatment, today.treatment.conv), control: addSums(cumulative.control, today.control.conv) };
-    const effect = compareArms(cumulative.treatment, cumulative.control);
+    const effect = compareArms(cumulative.treatment, cumulative.control, NON_NEGATIVE);
     series.push({
       day,
       controlDecided: cumulative.control.n,
@@ -257,6 +263,11 @@ export async function liftReport(pool: Pool, p: LiftParams, holdout: { globalPer
     variants: variantViews(variantRows.rows, campaigns),
     verdict: { ...verdict, detectableLift: DETECTABLE_LIFT },
   };
+}
+
+/** A net-margin effect shows its intervals only once the conversion lift can (net margin is driven by conversions). */
+function withIntervalsOf(conversion: Effect, net: Effect): Effect {
+  return conversion.ci ? net : { ...net, ci: null, ciFixed: null, significant: false };
 }
 
 /** An effect in other units (per 1000 abandonments, say). */
@@ -302,8 +313,8 @@ function variantViews(rows: (MeasureRow & { campaign_id: string; step_index: num
         conversionRate: round(estimateArm(t.conv).mean, 6),
         revenuePerAbandonment: round(estimateArm(t.rev).mean),
         netMarginPerAbandonment: round(estimateArm(t.net).mean),
-        lift: isBaseline ? null : view(compareArms(t.conv, baseline.conv)),
-        incrementalNetMarginPer1000: isBaseline ? null : view(compareArms(t.net, baseline.net), 1000),
+        lift: isBaseline ? null : view(compareArms(t.conv, baseline.conv, NON_NEGATIVE)),
+        incrementalNetMarginPer1000: isBaseline ? null : view(withIntervalsOf(compareArms(t.conv, baseline.conv, NON_NEGATIVE), compareArms(t.net, baseline.net)), 1000),
       });
     }
   }
