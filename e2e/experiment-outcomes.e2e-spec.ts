@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../server/database/database';
 import { SETTLE_GRACE_HOURS } from '../server/experiments/outcome-sql';
 import { settleAll, type SettleOptions } from '../server/experiments/outcome-settler';
+import { loadTrainingExamples } from '../server/ml/training-examples';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
 const HOUR = 3_600_000;
@@ -137,6 +138,24 @@ describe('experiment outcomes', () => {
       const c = variantCells.get(`${r.day}|${r.step_index}|${r.variant}`)!;
       expect([r.units, r.converted]).toEqual([c.units, c.converted]);
       expect(r.w).toBeCloseTo(c.w, 6);
+    }
+  });
+
+  it('gives training each settled held-out enrollment as a sequence with no message, at its holdout probability', async () => {
+    const context = { stepIndex: 0, cartValue: 80, messagesSent: [] };
+    const held = expected.filter((e) => e.due && e.arm === 'control').slice(0, 5);
+    for (const e of held) {
+      await pool.query(`UPDATE messages SET decision = decision || jsonb_build_object('policy', jsonb_build_object('context', $2::jsonb)) WHERE enrollment_id = $1`, [e.enrollmentId, context]);
+    }
+    const checkoutOf = new Map((await pool.query('SELECT id, checkout_id FROM enrollments')).rows.map((r) => [r.id, r.checkout_id]));
+    const { rows: planned } = await pool.query<{ enrollment_id: string }>('SELECT DISTINCT enrollment_id FROM messages WHERE enrollment_id = ANY($1)', [held.map((e) => e.enrollmentId)]);
+    const examples = (await loadTrainingExamples(pool, NOW)).filter((x) => x.action.channel === 'none');
+    // One per held-out enrollment that had a decision logged (a planned, withheld message); none for the others.
+    expect(examples.map((x) => x.checkoutId).sort()).toEqual(planned.map((r) => checkoutOf.get(r.enrollment_id)).sort());
+    expect(examples.length).toBeGreaterThan(0);
+    for (const x of examples) {
+      const e = held.find((h) => checkoutOf.get(h.enrollmentId) === x.checkoutId)!;
+      expect(x).toMatchObject({ action: { channel: 'none', discountPct: 0 }, propensity: e.p, recovered: e.converted === 1, ctx: context });
     }
   });
 

@@ -27,11 +27,41 @@ interface ExampleRow {
   recovered: boolean;
 }
 
+/** Held out: a sequence with no message at all. */
+const NO_MESSAGE: Action = { channel: 'none', discountPct: 0 };
+
 /**
- * Every recovery message that went out with a logged policy decision, paired with its checkout's outcome.
+ * Every recovery message that went out with a logged policy decision, paired with its checkout's outcome, and
+ * every settled held-out enrollment as a sequence with no message (what shoppers do left alone).
  * Only settled outcomes count: an enrollment that is still running would teach "not recovered" too early.
  */
 export async function loadTrainingExamples(pool: Pool, now: Date): Promise<TrainingExample[]> {
+  const [sent, control] = await Promise.all([loadSentExamples(pool, now), loadControlExamples(pool, now)]);
+  return [...sent, ...control].sort((a, b) => a.decidedAt.getTime() - b.decidedAt.getTime());
+}
+
+/**
+ * Held-out enrollments whose window has closed (`experiment_outcomes`), each as one decision "send nothing", taken
+ * with the probability of being held out, in the context the policy saw when it planned the first (withheld)
+ * message; labelled by whether the shopper ordered within the window from abandonment.
+ */
+async function loadControlExamples(pool: Pool, now: Date): Promise<TrainingExample[]> {
+  const { rows } = await pool.query<{ checkout_id: string; decided_at: Date; context: DecisionContext | null; propensity: number; recovered: boolean }>(
+    `SELECT e.checkout_id, e.abandoned_at AS decided_at, first.context, o.control_probability AS propensity, o.converted = 1 AS recovered
+       FROM experiment_outcomes o
+       JOIN enrollments e ON e.id = o.enrollment_id
+       CROSS JOIN LATERAL (SELECT m.decision -> 'policy' -> 'context' AS context FROM messages m
+                            WHERE m.enrollment_id = e.id AND m.decision ? 'policy' ORDER BY m.step_index, m.created_at LIMIT 1) first
+      WHERE o.arm = 'control' AND e.abandoned_at > $1::timestamptz - make_interval(days => $2)
+      ORDER BY e.abandoned_at`,
+    [now, LOOKBACK_DAYS],
+  );
+  return rows
+    .filter((row) => row.context && row.propensity > 0)
+    .map((row) => ({ ctx: row.context!, action: NO_MESSAGE, propensity: row.propensity, recovered: row.recovered, decidedAt: new Date(row.decided_at), checkoutId: row.checkout_id }));
+}
+
+async function loadSentExamples(pool: Pool, now: Date): Promise<TrainingExample[]> {
   const { rows } = await pool.query<ExampleRow>(
     `SELECT m.checkout_id, m.sent_at AS decided_at,
             m.decision -> 'policy' -> 'context' AS context, m.decision -> 'policy' -> 'action' AS action,
