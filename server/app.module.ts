@@ -8,7 +8,6 @@ import { ConsoleModule } from './console/console.module';
 import { APP_CONFIG, AppConfig, runsScheduler, servesHttpApi } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { DiscountsApiModule } from './discounts/discounts-api.module';
-import { ExperimentsModule } from './experiments/experiments.module';
 import { HealthModule } from './health/health.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -55,7 +54,7 @@ export class AppModule {
   static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
     const imports: NonNullable<ModuleMetadata['imports']> = [AppModule.core(config, options), HealthModule, RecoveryModule.forRoot(config)];
     if (servesHttpApi(config.role)) imports.push(IngestionModule, TrackerModule, DiscountsApiModule, CheckoutApiModule, AdminModule, ConsoleModule);
-    if (servesHttpApi(config.role)) imports.push(AdminResourcesModule, ReportsModule, ExperimentsModule);
+    if (servesHttpApi(config.role)) imports.push(AdminResourcesModule, ReportsModule);
     if (runsScheduler(config.role)) imports.push(ScheduleModule.forRoot());
     return { module: AppModule, imports };
   }

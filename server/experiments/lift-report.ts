@@ -320,3 +320,45 @@ function variantViews(rows: (MeasureRow & { campaign_id: string; step_index: num
   }
   return views;
 }
+
+/** What the reminders added in revenue over a range: per decided treated abandonment, and in all. */
+export interface IncrementalRevenue {
+  treatedDecided: number;
+  controlDecided: number;
+  /** Revenue per treated abandonment above what the control group's shoppers spent. */
+  perAbandonment: EffectView;
+  /** perAbandonment × treated abandonments: revenue that would not have come without the reminders. */
+  total: EffectView;
+}
+
+/**
+ * Incremental revenue per campaign with a holdout, and over all of them (one comparison weighted by each
+ * enrollment's own probability), from the holdout rollup. Campaigns without a decided control group are absent.
+ */
+export async function incrementalRevenue(pool: Pool, from: string, to: string): Promise<{ all: IncrementalRevenue | null; byCampaign: Record<string, IncrementalRevenue> }> {
+  const { rows } = await pool.query<MeasureRow & { campaign_id: string; arm: OutcomeGroup }>(
+    `SELECT campaign_id, arm, ${MEASURE_COLUMNS.map((c) => `sum(${c}) AS ${c}`).join(', ')} FROM report_lift_daily
+      WHERE day BETWEEN $1::date AND $2::date AND arm <> 'untested' GROUP BY 1, 2`,
+    [from, to],
+  );
+  const perCampaign = new Map<string, { treatment: GroupTotals; control: GroupTotals }>();
+  const all = { treatment: emptyTotals(), control: emptyTotals() };
+  for (const row of rows) {
+    if (row.arm === 'untested') continue;
+    const groups = perCampaign.get(row.campaign_id) ?? { treatment: emptyTotals(), control: emptyTotals() };
+    groups[row.arm] = addRow(groups[row.arm], row);
+    perCampaign.set(row.campaign_id, groups);
+    all[row.arm] = addRow(all[row.arm], row);
+  }
+  const incremental = (g: { treatment: GroupTotals; control: GroupTotals }): IncrementalRevenue | null => {
+    if (g.control.units === 0 || g.treatment.units === 0) return null;
+    const effect = compareArms(g.treatment.rev, g.control.rev, NON_NEGATIVE);
+    return { treatedDecided: g.treatment.units, controlDecided: g.control.units, perAbandonment: view(effect), total: view(effect, g.treatment.units) };
+  };
+  const byCampaign: Record<string, IncrementalRevenue> = {};
+  for (const [id, groups] of perCampaign) {
+    const value = incremental(groups);
+    if (value) byCampaign[id] = value;
+  }
+  return { all: incremental(all), byCampaign };
+}

@@ -6,6 +6,8 @@ import { parseListQuery, setContentRange } from '../admin/http/list-query';
 import { CLOCK, Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/database';
+import { incrementalRevenue } from '../experiments/lift-report';
+import { OutcomeSettler } from '../experiments/outcome-settler';
 import { csvDisposition, toCsv } from './csv';
 import { dropoffList, funnelReport } from './funnel-report';
 import { dashboardReport, RECOVERY_METRICS, recoveryReport } from './recovery-report';
@@ -24,6 +26,7 @@ export class ReportsController {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly folder: ReportFolder,
+    private readonly settler: OutcomeSettler,
   ) {}
 
   @Get('funnel')
@@ -65,12 +68,14 @@ export class ReportsController {
     const p = parseRecoveryParams(query, this.clock.now());
     const freshness = await this.freshness();
     const economics = { marginRate: this.config.ml.marginRate, messageCost: this.config.ml.messageCost };
-    const report = await recoveryReport(this.pool, p, economics);
+    const [report, incremental] = await Promise.all([recoveryReport(this.pool, p, economics), this.settled().then(() => incrementalRevenue(this.pool, p.from, p.to))]);
+    if (p.by === 'campaign') for (const group of report.groups) Object.assign(group, { incremental: incremental.byCampaign[group.key] ?? null });
     if (p.csv) {
       const rows = [{ key: 'all', series: report.series }, ...report.groups].flatMap((g) => g.series.map((point) => [point.period, g.key, ...RECOVERY_METRICS.map((m) => point[m])]));
       return this.csv(reply, `recovery-${p.from}-${p.to}`, ['period', 'group', ...RECOVERY_METRICS], rows);
     }
-    return { report: 'recovery', from: p.from, to: p.to, interval: p.interval, by: p.by, marginRate: economics.marginRate, ...freshness, ...report };
+    // Attributed (last touch) revenue is in the totals; what the holdout shows the reminders caused sits beside it.
+    return { report: 'recovery', from: p.from, to: p.to, interval: p.interval, by: p.by, marginRate: economics.marginRate, ...freshness, ...report, incremental: incremental.all };
   }
 
   @Get('dashboard')
@@ -78,7 +83,7 @@ export class ReportsController {
     const p = parseDashboardParams(query);
     const now = this.clock.now();
     const freshness = await this.freshness();
-    const report = await dashboardReport(this.pool, now);
+    const [report, incremental] = await Promise.all([dashboardReport(this.pool, now), this.lastMonthIncremental(now)]);
     if (p.csv) {
       const metrics = ['abandoned', 'recovered', 'recoveryRate', 'recoveredRevenue'] as const;
       const rows = [
@@ -87,7 +92,20 @@ export class ReportsController {
       ];
       return this.csv(reply, `dashboard-${now.toISOString().slice(0, 10)}`, ['metric', 'today', 'sameTimeLastWeek', 'change'], rows);
     }
-    return { report: 'dashboard', ...freshness, ...report };
+    return { report: 'dashboard', ...freshness, ...report, incremental };
+  }
+
+  /** The headline where a holdout exists: revenue the reminders caused among abandonments decided in the last 30 days. */
+  private async lastMonthIncremental(now: Date) {
+    await this.settled();
+    const to = now.toISOString().slice(0, 10);
+    const from = new Date(now.getTime() - 29 * 86_400_000).toISOString().slice(0, 10);
+    const { all } = await incrementalRevenue(this.pool, from, to);
+    return all ? { from, to, ...all } : null;
+  }
+
+  private settled(): Promise<void> {
+    return this.settler.catchUp();
   }
 
   /** Folds what is pending, then says how fresh the rollups are. */
