@@ -1,8 +1,9 @@
 /**
  * Reports as data grows: COPY 5 million checkout events (90 days of a busy shop) into the events table, project
- * checkouts, orders, enrollments and recovery messages from them, fold the rollups, then time the funnel and
- * recovery endpoints over HTTP against the same reports computed by a plain GROUP BY over the raw rows (and
- * check that both give the same numbers). Prints p95 latencies and `RESULT {...}` last.
+ * checkouts, orders, enrollments (10 % and 30 % held out) and recovery messages from them, fold the rollups and
+ * settle the experiments' outcomes, then time the funnel, recovery and lift endpoints over HTTP against the same
+ * reports computed by a plain GROUP BY over the raw rows (and check that both give the same numbers). Prints p95
+ * latencies and `RESULT {...}` last.
  *
  *   npm run bench:reports [-- --events 5000000 --runs 40 --baseline-runs 5]
  */
@@ -16,6 +17,7 @@ import { createPool } from '../server/database/database';
 import { delayBucketSql, WINDOW_SECONDS } from '../server/reports/delay-buckets';
 import { IN_PROGRESS_SQL, PREVIOUS_AT_SQL, STOP_SQL } from '../server/reports/funnel-report';
 import { foldAll } from '../server/reports/report-folder';
+import { settleAll } from '../server/experiments/outcome-settler';
 import { startServerProcess } from '../e2e/support/server-process';
 import { createTestDatabase } from '../e2e/support/test-database';
 
@@ -94,25 +96,37 @@ async function project(pool: Pool, sourceId: string, now: Date) {
   );
   await q(`INSERT INTO orders (order_id, checkout_id, customer_id, revenue, occurred_at) SELECT order_id, id, customer_id, order_revenue, completed_at FROM checkouts WHERE order_id IS NOT NULL`);
   const campaigns = [];
-  for (const name of ['Default', 'High value']) {
-    campaigns.push((await q(`INSERT INTO campaigns (name, steps) VALUES ($1, '[]') RETURNING id`, [name])).rows[0].id as string);
+  for (const [name, holdout] of [['Default', 10], ['High value', 30]] as const) {
+    campaigns.push((await q(`INSERT INTO campaigns (name, steps, holdout_percent) VALUES ($1, '[]', $2) RETURNING id`, [name, holdout])).rows[0].id as string);
   }
   // Checkouts left after contact are abandoned 30 minutes after their last activity and enrolled.
   await q(`UPDATE checkouts SET status = 'abandoned', abandoned_at = last_activity_at + interval '30 minutes'
             WHERE order_id IS NULL AND stage <> 'started' AND last_activity_at < $1::timestamptz - interval '30 minutes'`, [now]);
-  await q(`INSERT INTO enrollments (checkout_id, campaign_id, customer_id, abandoned_at)
-           SELECT id, CASE WHEN abs(hashtext(id::text)) % 3 = 0 THEN $2::uuid ELSE $1::uuid END, customer_id, abandoned_at FROM checkouts WHERE abandoned_at IS NOT NULL`, campaigns);
+  // Held out as the engine draws it: a fixed share per campaign, by a hash of the shopper; every enrollment has ended.
+  await q(`INSERT INTO enrollments (checkout_id, campaign_id, customer_id, abandoned_at, arm, control_probability, status)
+           SELECT id, c.campaign_id, customer_id, abandoned_at,
+                  CASE WHEN abs(hashtext(customer_id::text || c.campaign_id::text)) % 1000 < c.p * 1000 THEN 'control' ELSE 'treatment' END, c.p, 'completed'
+             FROM checkouts k
+            CROSS JOIN LATERAL (SELECT CASE WHEN abs(hashtext(k.id::text)) % 3 = 0 THEN $2::uuid ELSE $1::uuid END AS campaign_id) pick
+            CROSS JOIN LATERAL (SELECT pick.campaign_id, CASE WHEN pick.campaign_id = $2::uuid THEN 0.3 ELSE 0.1 END AS p) c
+            WHERE abandoned_at IS NOT NULL`, campaigns);
   await q(`SELECT setseed(0.42)`);
   await q(
-    `INSERT INTO messages (key, enrollment_id, checkout_id, customer_id, campaign_id, step_index, channel, status, scheduled_for, sent_at, delivered_at, opened_at, clicked_at)
+    `INSERT INTO messages (key, enrollment_id, checkout_id, customer_id, campaign_id, step_index, channel, status, arm, variant, decision,
+                           scheduled_for, sent_at, withheld_at, delivered_at, opened_at, clicked_at)
      SELECT e.id || '.' || s.step || '.' || s.channel, e.id, e.checkout_id, e.customer_id, e.campaign_id, s.step, s.channel,
-            CASE WHEN e.abandoned_at + s.delay < $1 THEN 'sent' ELSE 'planned' END, e.abandoned_at + s.delay,
-            CASE WHEN e.abandoned_at + s.delay < $1 THEN e.abandoned_at + s.delay END,
-            CASE WHEN e.abandoned_at + s.delay < $1 AND random() < 0.9 THEN e.abandoned_at + s.delay + interval '5 seconds' END,
-            CASE WHEN e.abandoned_at + s.delay < $1 AND random() < 0.35 THEN e.abandoned_at + s.delay + interval '20 minutes' END,
-            CASE WHEN e.abandoned_at + s.delay < $1 AND random() < 0.12 THEN e.abandoned_at + s.delay + interval '21 minutes' END
+            CASE WHEN e.abandoned_at + s.delay >= $1 THEN 'planned' WHEN e.arm = 'control' THEN 'withheld' ELSE 'sent' END, e.arm, v.variant,
+            CASE WHEN v.variant IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('variant', jsonb_build_object('name', v.variant, 'probability', 0.5)) END,
+            e.abandoned_at + s.delay,
+            CASE WHEN e.abandoned_at + s.delay < $1 AND e.arm = 'treatment' THEN e.abandoned_at + s.delay END,
+            CASE WHEN e.abandoned_at + s.delay < $1 AND e.arm = 'control' THEN e.abandoned_at + s.delay END,
+            CASE WHEN e.abandoned_at + s.delay < $1 AND e.arm = 'treatment' AND random() < 0.9 THEN e.abandoned_at + s.delay + interval '5 seconds' END,
+            CASE WHEN e.abandoned_at + s.delay < $1 AND e.arm = 'treatment' AND random() < 0.35 THEN e.abandoned_at + s.delay + interval '20 minutes' END,
+            CASE WHEN e.abandoned_at + s.delay < $1 AND e.arm = 'treatment' AND random() < 0.12 THEN e.abandoned_at + s.delay + interval '21 minutes' END
        FROM enrollments e
       CROSS JOIN (VALUES (0, 'email', interval '1 hour'), (1, 'sms', interval '24 hours')) AS s(step, channel, delay)
+      -- The second step is A/B tested, half and half.
+      CROSS JOIN LATERAL (SELECT CASE WHEN s.step = 1 THEN CASE WHEN abs(hashtext(e.id::text || 'v')) % 2 = 0 THEN 'A' ELSE 'B' END END AS variant) v
       WHERE s.step = 0 OR abs(hashtext(e.id::text)) % 2 = 0`,
     [now],
   );
@@ -203,6 +217,21 @@ async function recoveryBaseline(pool: Pool, from: string, to: string) {
   return { abandoned: Number(c.abandoned), contacted: Number(c.contacted), recovered: Number(c.recovered), recoveredRevenue: Number(Number(c.revenue ?? 0).toFixed(4)), sent: sum('sent'), opened: sum('opened'), clicked: sum('clicked'), unsubscribed: sum('unsubscribed') };
 }
 
+/** The lift's counts by a plain scan: every enrollment of the campaign abandoned in the range, its order looked up. */
+async function liftBaseline(pool: Pool, campaignId: string, from: string, to: string) {
+  const { rows } = await pool.query<{ arm: string; n: string; converted: string }>(
+    `SELECT e.arm, count(*) AS n,
+            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM orders o WHERE (o.checkout_id = e.checkout_id OR o.customer_id = e.customer_id)
+                                           AND o.occurred_at >= e.abandoned_at AND o.occurred_at < e.abandoned_at + make_interval(hours => ca.attribution_window_hours))) AS converted
+       FROM enrollments e JOIN campaigns ca ON ca.id = e.campaign_id
+      WHERE e.campaign_id = $1 AND e.settled_at IS NOT NULL AND (e.abandoned_at AT TIME ZONE 'UTC')::date BETWEEN $2::date AND $3::date
+      GROUP BY 1`,
+    [campaignId, from, to],
+  );
+  const of = (arm: string) => rows.find((r) => r.arm === arm) ?? { n: '0', converted: '0' };
+  return { control: { decided: Number(of('control').n), converted: Number(of('control').converted) }, treatment: { decided: Number(of('treatment').n), converted: Number(of('treatment').converted) } };
+}
+
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t0 = performance.now();
   const value = await fn();
@@ -230,9 +259,13 @@ async function main() {
     console.log(`projected ${counts.checkouts} checkouts, ${counts.enrollments} enrollments, ${counts.messages} messages: ${(projection.ms / 1000).toFixed(1)} s`);
     const fold = await timed(() => foldAll(pool, { batch: 20_000 }));
     console.log(`initial fold of ${fold.value} checkouts into the rollups: ${(fold.ms / 1000).toFixed(1)} s (${((fold.ms / fold.value) * 1000).toFixed(0)} µs per checkout)`);
+    const economics = { marginRate: 0.3, messageCost: { email: 0.001, push: 0.0005, sms: 0.0079 } };
+    const settle = await timed(() => settleAll(pool, { now, timeScale: 1, ...economics, batch: 20_000 }));
+    console.log(`initial settling of ${settle.value} decided enrollments into the lift rollups: ${(settle.ms / 1000).toFixed(1)} s (${((settle.ms / Math.max(1, settle.value)) * 1000).toFixed(0)} µs per enrollment)`);
     await pool.query('ANALYZE');
-    const rollupRows = (await pool.query(`SELECT (SELECT count(*) FROM report_funnel_daily) AS funnel, (SELECT count(*) FROM report_message_daily) AS messages`)).rows[0];
-    console.log(`rollup rows: funnel ${rollupRows.funnel}, messages ${rollupRows.messages}`);
+    const rollupRows = (await pool.query(`SELECT (SELECT count(*) FROM report_funnel_daily) AS funnel, (SELECT count(*) FROM report_message_daily) AS messages, (SELECT count(*) FROM report_lift_daily) AS lift`)).rows[0];
+    console.log(`rollup rows: funnel ${rollupRows.funnel}, messages ${rollupRows.messages}, lift ${rollupRows.lift}`);
+    const defaultCampaign = (await pool.query<{ id: string }>(`SELECT id FROM campaigns WHERE name = 'Default'`)).rows[0].id;
 
     const server = await startServerProcess({ DATABASE_URL: database.url, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', ADMIN_API_TOKEN: TOKEN, SWEEP_INTERVAL_S: '3600', REDIS_PREFIX: `bench-${randomUUID().slice(0, 8)}` });
     try {
@@ -246,10 +279,14 @@ async function main() {
       };
       const funnelPath = `funnel?from=${funnelFrom}&to=${to}&breakdown=device`;
       const recoveryPath = `recovery?from=${recoveryFrom}&to=${to}&interval=day&by=channel`;
+      const liftPath = `lift?from=${recoveryFrom}&to=${to}&campaignId=${defaultCampaign}`;
       await get(funnelPath);
       await get(recoveryPath);
+      await get(liftPath);
       const funnelMs: number[] = [];
       const recoveryMs: number[] = [];
+      const liftMs: number[] = [];
+      let lift: { control: { decided: number; converted: number }; treatment: { decided: number; converted: number }; lift: { absolute: number } } | null = null;
       let funnel: FunnelSteps & { groups: Array<FunnelSteps & { key: string }> } = { steps: [], groups: [] };
       let recovery: { totals: Record<string, number> } = { totals: {} };
       for (let i = 0; i < RUNS; i++) {
@@ -259,13 +296,21 @@ async function main() {
         const r = await timed(() => get(recoveryPath));
         recoveryMs.push(r.ms);
         recovery = r.value;
+        const l = await timed(() => get(liftPath));
+        liftMs.push(l.ms);
+        lift = l.value;
       }
 
       const funnelBase: number[] = [];
       const recoveryBase: number[] = [];
       let baseFunnel = new Map<string, number[]>();
       let baseRecovery: Record<string, number> = {};
+      const liftBase: number[] = [];
+      let baseLift: Awaited<ReturnType<typeof liftBaseline>> | null = null;
       for (let i = 0; i < BASELINE_RUNS; i++) {
+        const l = await timed(() => liftBaseline(pool, defaultCampaign, recoveryFrom, to));
+        liftBase.push(l.ms);
+        baseLift = l.value;
         const f = await timed(() => funnelBaseline(pool, funnelFrom, to, new Date()));
         funnelBase.push(f.ms);
         baseFunnel = f.value;
@@ -283,12 +328,20 @@ async function main() {
       for (const [k, v] of Object.entries(baseRecovery)) {
         if (recovery.totals[k] !== v) throw new Error(`recovery ${k} differs: rollups ${recovery.totals[k]}, GROUP BY ${v}`);
       }
+      for (const arm of ['control', 'treatment'] as const) {
+        const ours = { decided: lift![arm].decided, converted: lift![arm].converted };
+        if (JSON.stringify(ours) !== JSON.stringify(baseLift![arm])) throw new Error(`lift ${arm} differs: rollups ${JSON.stringify(ours)}, scan ${JSON.stringify(baseLift![arm])}`);
+      }
+      const l95 = percentile(liftMs, 95);
+      const bl95 = percentile(liftBase, 95);
       const f95 = percentile(funnelMs, 95);
       const r95 = percentile(recoveryMs, 95);
       const bf95 = percentile(funnelBase, 95);
       const br95 = percentile(recoveryBase, 95);
       console.log(`funnel (30 days, by device): p50 ${percentile(funnelMs, 50).toFixed(1)} ms, p95 ${f95.toFixed(1)} ms over HTTP; GROUP BY over raw events p95 ${bf95.toFixed(0)} ms (${BASELINE_RUNS} runs, in SQL only) → ${(bf95 / f95).toFixed(1)}×`);
       console.log(`recovery (90 days, daily, by channel): p50 ${percentile(recoveryMs, 50).toFixed(1)} ms, p95 ${r95.toFixed(1)} ms over HTTP; GROUP BY over raw rows p95 ${br95.toFixed(0)} ms → ${(br95 / r95).toFixed(1)}×`);
+      console.log(`lift (90 days, one campaign, 10 % held out): p50 ${percentile(liftMs, 50).toFixed(1)} ms, p95 ${l95.toFixed(1)} ms over HTTP; scan of enrollments and orders p95 ${bl95.toFixed(0)} ms → ${(bl95 / l95).toFixed(1)}× (target p95 < 300 ms: ${l95 < 300 ? 'met' : 'MISSED'})`);
+      console.log(`lift both ways: control ${lift!.control.converted}/${lift!.control.decided}, treatment ${lift!.treatment.converted}/${lift!.treatment.decided}`);
       console.log(`same numbers both ways: funnel ${funnel.steps[0].entered} started, recovery ${recovery.totals.abandoned} abandoned / ${recovery.totals.recovered} recovered`);
       const result = {
         name: 'reports',
@@ -303,6 +356,9 @@ async function main() {
         recovery_p95_ms: Number(r95.toFixed(1)),
         recovery_baseline_p95_ms: Number(br95.toFixed(1)),
         recovery_ratio: Number((br95 / r95).toFixed(1)),
+        lift_p95_ms: Number(l95.toFixed(1)),
+        lift_baseline_p95_ms: Number(bl95.toFixed(1)),
+        lift_ratio: Number((bl95 / l95).toFixed(1)),
         events: TOTAL,
         checkouts: Number(counts.checkouts),
         initial_fold_s: Number((fold.ms / 1000).toFixed(1)),
