@@ -58,6 +58,8 @@ interface Message {
   clickedAt: string | null;
   error: string | null;
   cancelReason: string | null;
+  withheldAt: string | null;
+  variant: string | null;
   recoveredRevenue: number | null;
   policy: { channel: string; discountPct: number | null; source: string; modelVersion: string | null; reason: string | null; expectedMargin: number | null } | null;
   engagements: Engagement[];
@@ -74,7 +76,7 @@ interface CheckoutDetail {
   firstActivityAt: string;
   abandonedAt: string | null;
   events: Array<{ eventId: string; type: string; occurredAt: string; origin: string }>;
-  enrollment: { campaignName: string; status: string; exitReason: string | null } | null;
+  enrollment: { campaignName: string; status: string; exitReason: string | null; arm: 'treatment' | 'control'; controlProbability: number } | null;
   messages: Message[];
   order: { orderId: string; revenue: number; currency: string; occurredAt: string } | null;
   session: PaymentSession | null;
@@ -149,9 +151,10 @@ function Messages({ messages }: { messages: Message[] }) {
             <TableCell>
               {m.status}
               {m.cancelReason ? ` (${words(m.cancelReason)})` : ''}
+              {m.variant ? <Typography variant="caption" sx={{ display: 'block' }}>variant “{m.variant}”</Typography> : null}
               {m.error ? <Typography variant="caption" color="error" sx={{ display: "block" }}>{m.error}</Typography> : null}
             </TableCell>
-            <TableCell>{dateTime(m.sentAt ?? m.scheduledFor)}</TableCell>
+            <TableCell>{dateTime(m.sentAt ?? m.withheldAt ?? m.scheduledFor)}</TableCell>
             <TableCell>
               {m.policy ? (
                 <>
@@ -250,6 +253,9 @@ function CheckoutDetails() {
             <Typography variant="body2">
               Campaign <strong>{c.enrollment.campaignName}</strong>: {c.enrollment.status}
               {c.enrollment.exitReason ? ` (${words(c.enrollment.exitReason)})` : ''}
+              {c.enrollment.arm === 'control' ? (
+                <Chip size="small" sx={{ ml: 1 }} data-testid="held-out" label={`held out (control group, ${Math.round(c.enrollment.controlProbability * 100)} %): planned, never sent`} />
+              ) : null}
             </Typography>
           ) : null}
           {c.order ? (

@@ -107,6 +107,9 @@ export class CheckoutsAdminService {
           exitReason: enrollments.exitReason,
           abandonedAt: enrollments.abandonedAt,
           endedAt: enrollments.endedAt,
+          /** `control`: held out, its messages planned and withheld. */
+          arm: enrollments.arm,
+          controlProbability: enrollments.controlProbability,
         })
         .from(enrollments)
         .innerJoin(campaigns, eq(campaigns.id, enrollments.campaignId))
@@ -144,6 +147,8 @@ export class CheckoutsAdminService {
         status: m.status,
         scheduledFor: m.scheduledFor,
         sentAt: m.sentAt,
+        withheldAt: m.withheldAt,
+        variant: m.variant,
         deliveredAt: m.deliveredAt,
         openedAt: m.openedAt,
         clickedAt: m.clickedAt,
