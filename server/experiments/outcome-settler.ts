@@ -4,6 +4,7 @@ import { CLOCK, Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/database';
 import { inTransaction } from '../database/transaction';
+import { BackgroundBatches, takeBatchLock } from '../common/background-batches';
 import { SETTLE_SQL } from './outcome-sql';
 
 // Any constant: one settler at a time in the whole deployment.
@@ -29,12 +30,7 @@ export interface SettleOptions {
  */
 export async function settleDecided(pool: Pool, options: SettleOptions): Promise<number> {
   return inTransaction(pool, async ({ client }) => {
-    if (options.wait === false) {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [SETTLE_LOCK]);
-      if (!rows[0].locked) return 0;
-    } else {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [SETTLE_LOCK]);
-    }
+    if (!(await takeBatchLock(client, SETTLE_LOCK, options.wait !== false))) return 0;
     const { messageCost: c } = options;
     const result = await client.query({
       name: 'experiments_settle',
@@ -60,10 +56,10 @@ export async function settleAll(pool: Pool, options: SettleOptions & { maxBatche
 @Injectable()
 export class OutcomeSettler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutcomeSettler.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = false;
-  private busy = false;
+  private readonly background = new BackgroundBatches(
+    () => settleAll(this.pool, { ...this.options(), wait: false, maxBatches: 20 }),
+    (error) => this.logger.warn(`settling experiment outcomes failed (retried next tick): ${String(error)}`),
+  );
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -72,14 +68,11 @@ export class OutcomeSettler implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap() {
-    this.timer = setInterval(() => this.tick(), this.config.reportFoldIntervalS * 1000);
-    this.timer.unref();
+    this.background.start(this.config.reportFoldIntervalS * 1000);
   }
 
   async onApplicationShutdown() {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running.catch(() => undefined);
+    await this.background.stop();
   }
 
   /** Settles what is due now, up to a few batches. */
@@ -90,15 +83,5 @@ export class OutcomeSettler implements OnApplicationBootstrap, OnApplicationShut
   private options(): SettleOptions {
     const { ml, campaignTimeScale } = this.config;
     return { now: this.clock.now(), timeScale: campaignTimeScale, marginRate: ml.marginRate, messageCost: ml.messageCost };
-  }
-
-  private tick() {
-    if (this.stopped || this.busy) return;
-    this.busy = true;
-    this.running = settleAll(this.pool, { ...this.options(), wait: false, maxBatches: 20 })
-      .catch((error: unknown) => this.logger.warn(`settling experiment outcomes failed (retried next tick): ${String(error)}`))
-      .finally(() => {
-        this.busy = false;
-      });
   }
 }

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/database';
 import { inTransaction } from '../database/transaction';
+import { BackgroundBatches, takeBatchLock } from '../common/background-batches';
 import { FOLD_STATEMENTS } from './report-facts-sql';
 
 // Any constant: only one fold runs at a time in the whole deployment.
@@ -20,12 +21,7 @@ const CATCH_UP_BATCHES = 4;
 export async function foldDirtyCheckouts(pool: Pool, options: { batch?: number; wait?: boolean } = {}): Promise<number> {
   const batch = options.batch ?? FOLD_BATCH;
   return inTransaction(pool, async ({ client }) => {
-    if (options.wait === false) {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [FOLD_LOCK]);
-      if (!rows[0].locked) return 0;
-    } else {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [FOLD_LOCK]);
-    }
+    if (!(await takeBatchLock(client, FOLD_LOCK, options.wait !== false))) return 0;
     const { rows } = await client.query<{ ids: string[] }>({ name: 'report_take_dirty', text: FOLD_STATEMENTS.takeDirty, values: [batch] });
     const ids = rows[0].ids;
     if (ids.length === 0) return 0;
@@ -52,10 +48,10 @@ export async function foldAll(pool: Pool, options: { batch?: number; maxBatches?
 @Injectable()
 export class ReportFolder implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ReportFolder.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = false;
-  private busy = false;
+  private readonly background = new BackgroundBatches(
+    () => foldAll(this.pool, { wait: false, maxBatches: 20 }),
+    (error) => this.logger.warn(`report fold failed (the marks stay; retried next tick): ${String(error)}`),
+  );
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -63,14 +59,11 @@ export class ReportFolder implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   onApplicationBootstrap() {
-    this.timer = setInterval(() => this.tick(), this.config.reportFoldIntervalS * 1000);
-    this.timer.unref();
+    this.background.start(this.config.reportFoldIntervalS * 1000);
   }
 
   async onApplicationShutdown() {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running.catch(() => undefined);
+    await this.background.stop();
   }
 
   /**
@@ -87,15 +80,5 @@ export class ReportFolder implements OnApplicationBootstrap, OnApplicationShutdo
   async pending(): Promise<number> {
     const { rows } = await this.pool.query<{ n: string }>('SELECT count(DISTINCT checkout_id) AS n FROM report_dirty_checkouts');
     return Number(rows[0].n);
-  }
-
-  private tick() {
-    if (this.stopped || this.busy) return;
-    this.busy = true;
-    this.running = foldAll(this.pool, { wait: false, maxBatches: 20 })
-      .catch((error: unknown) => this.logger.warn(`report fold failed (the marks stay; retried next tick): ${String(error)}`))
-      .finally(() => {
-        this.busy = false;
-      });
   }
 }
