@@ -200,7 +200,8 @@ export async function dashboardReport(pool: Pool, now: Date) {
     span(todayStart, now),
     span(new Date(todayStart.getTime() - 7 * DAY), new Date(now.getTime() - 7 * DAY)),
     pool.query<{ channel: string; n: string }>(
-      `SELECT channel, count(*) AS n FROM messages WHERE status = 'planned' AND scheduled_for < $1::timestamptz + interval '24 hours' GROUP BY channel`,
+      // Held-out messages are planned too but never go out: not counted.
+      `SELECT channel, count(*) AS n FROM messages WHERE status = 'planned' AND arm = 'treatment' AND scheduled_for < $1::timestamptz + interval '24 hours' GROUP BY channel`,
       [now],
     ),
   ]);

@@ -77,6 +77,7 @@ export class AbandonCheckout {
       if (!campaign) return 'abandoned';
       // Held out or not is drawn once, here, with the shares in force now, and never changes afterwards.
       const { experiments } = orders[0];
+      if (!experiments) throw new Error('the experiment settings are missing from settings (migration 0008 creates them)');
       const shares = { globalPercent: experiments.globalHoldoutPercent, campaignPercent: campaign.holdoutPercent };
       const drawn = assignHoldout({
         secret: experiments.secret,
