@@ -19,6 +19,7 @@ const Dashboard = lazy(() => import('./dashboard/Dashboard'));
 const FunnelReport = lazy(() => import('./reports/FunnelReport'));
 const RecoveryReport = lazy(() => import('./reports/RecoveryReport'));
 const ModelReport = lazy(() => import('./reports/ModelReport'));
+const LiftReport = lazy(() => import('./reports/LiftReport'));
 
 /** Wires the resources and the reports; each lives in its own folder. */
 export function App() {
@@ -47,6 +48,7 @@ export function App() {
             <Route path="/reports/funnel" element={<FunnelReport />} />
             <Route path="/reports/recovery" element={<RecoveryReport />} />
             <Route path="/reports/model" element={<ModelReport />} />
+            <Route path="/reports/lift" element={<LiftReport />} />
           </CustomRoutes>
         </>
       )}

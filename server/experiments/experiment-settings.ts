@@ -77,5 +77,6 @@ export class ExperimentSettingsService {
 }
 
 function publicView(s: ExperimentSettings): HoldoutSettingsView {
-  return { globalHoldoutPercent: s.globalHoldoutPercent, period: s.period, periodStartedAt: s.periodStartedAt };
+  // The migration stores PostgreSQL's timestamp text, later periods JavaScript's: one ISO form out.
+  return { globalHoldoutPercent: s.globalHoldoutPercent, period: s.period, periodStartedAt: new Date(s.periodStartedAt).toISOString() };
 }

@@ -13,7 +13,8 @@ export const DETECTABLE_LIFT = 0.02;
  * variance is smallest exactly when its mean is lowest, and daily-peeked A/A simulations then cross zero too often
  * (lift-statistics.ts, `minEvents`). Net margin is signed; its intervals wait for the same conversions, see below.
  */
-const NON_NEGATIVE = { minEvents: 10 };
+export const MIN_CONVERSIONS_FOR_INTERVAL = 10;
+const NON_NEGATIVE = { minEvents: MIN_CONVERSIONS_FOR_INTERVAL };
 
 /** A rollup row's measures, as PostgreSQL returns them (numerics as text). */
 type MeasureRow = Record<(typeof MEASURE_COLUMNS)[number], string | number>;
@@ -153,6 +154,8 @@ export interface LiftReport {
   series: LiftPoint[];
   variants: VariantView[];
   verdict: Verdict & { detectableLift: number };
+  /** Intervals stay null until each compared group has this many conversions. */
+  minConversionsForInterval: number;
 }
 
 interface CampaignInfo {
@@ -262,6 +265,7 @@ export async function liftReport(pool: Pool, p: LiftParams, holdout: { globalPer
     series,
     variants: variantViews(variantRows.rows, campaigns),
     verdict: { ...verdict, detectableLift: DETECTABLE_LIFT },
+    minConversionsForInterval: MIN_CONVERSIONS_FOR_INTERVAL,
   };
 }
 

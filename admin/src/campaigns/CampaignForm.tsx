@@ -17,6 +17,14 @@ export function CampaignForm() {
         <NumberInput source="triggerIdleMinutes" label="Abandoned after (idle minutes)" min={1} />
         <NumberInput source="expiryHours" label="Ends after (hours)" min={1} />
         <NumberInput source="attributionWindowHours" label="Attribution window (hours)" min={1} />
+        <NumberInput
+          source="holdoutPercent"
+          label="Holdout (%)"
+          min={0}
+          max={50}
+          step={1}
+          helperText="held out: planned, never sent — the control group the Lift report compares with"
+        />
       </Box>
 
       <Section title="Who enters" />

@@ -6,6 +6,7 @@ import { inputRow } from '../common/layout';
 import type { ChannelChoice, ChannelKind } from '../data/types';
 import { ChannelOrderInput } from './ChannelOrderInput';
 import { DelayInput } from './DelayInput';
+import { VariantsInput } from './VariantsInput';
 
 /** Typed as text ("15, 60, 240"); `toCampaignBody` turns it into numbers when saving. */
 const arms = {
@@ -20,7 +21,7 @@ function templateChannels(channels: ChannelChoice[]): ChannelKind[] {
   return (['push', 'email', 'sms'] as const).filter((c) => concrete.has(c));
 }
 
-/** One step of the sequence: when, through which channels, with which templates, offer and fallback. */
+/** One step of the sequence: when, through which channels, with which templates, offer and fallback; its A/B test. */
 export function StepFields() {
   const { index } = useSimpleFormIteratorItem();
   const channels = (useWatch({ name: useWrappedSource('channels') }) as ChannelChoice[] | undefined) ?? [];
@@ -52,6 +53,7 @@ export function StepFields() {
         <ReferenceInput source="discountRuleId" reference="discount-rules" sort={{ field: 'priority', order: 'ASC' }} perPage={100}>
           <SelectInput label="Discount rule" optionText="name" emptyText="Any matching rule" />
         </ReferenceInput>
+        <NumberInput source="discountPct" label="Fixed offer (%)" helperText="empty: the policy picks within the rule" min={0} max={100} step={1} />
       </Box>
       <Box sx={inputRow}>
         <SelectInput
@@ -66,6 +68,7 @@ export function StepFields() {
         {until ? <NumberInput source="waterfall.afterMinutes" label="within (minutes)" min={1} /> : null}
         <TextInput source="sendTimeArms" label="Send-time options (minutes)" helperText="the bandit picks one per segment; empty: always the delay" format={arms.format} parse={arms.parse} />
       </Box>
+      <VariantsInput stepIndex={index} channels={templateChannels(channels)} />
     </Box>
   );
 }

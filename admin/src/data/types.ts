@@ -15,6 +15,20 @@ export interface CampaignStep {
   discountRuleId?: string | null;
   waterfall?: { until: 'delivered' | 'clicked'; afterMinutes: number } | null;
   sendTimeArms?: number[] | null;
+  /** The step's fixed offer in percent (within what the discount rules allow); "promote winner" sets it. */
+  discountPct?: number | null;
+  /** An A/B/n test of the step: 2–5 variants whose weights sum to 100; null or absent: not tested. */
+  variants?: StepVariant[] | null;
+}
+
+/** One arm of a step's A/B/n test: what it changes of the step, and its share of the enrollments reaching it. */
+export interface StepVariant {
+  name: string;
+  weight: number;
+  templates?: Partial<Record<ChannelKind, string>> | null;
+  discountPct?: number | null;
+  /** Drawn no more; its share goes to the others in proportion. */
+  paused?: boolean;
 }
 
 export interface CampaignBody {
@@ -27,6 +41,15 @@ export interface CampaignBody {
   frequencyCap?: { maxMessages: number; windowHours: number; minGapHours: number };
   expiryHours?: number;
   attributionWindowHours?: number;
+  /** Percent of abandonments held out (planned, never sent), 0–50: the Lift report's control group. */
+  holdoutPercent?: number;
+}
+
+/** GET/PUT /experiments/holdout: the store-wide holdout and the current experiment period. */
+export interface HoldoutSettings {
+  globalHoldoutPercent: number;
+  period: number;
+  periodStartedAt: string;
 }
 
 export interface PreviewRequest {

@@ -1,6 +1,7 @@
 import AssessmentIcon from '@mui/icons-material/Assessment';
 import FilterAltIcon from '@mui/icons-material/FilterAlt';
 import PsychologyIcon from '@mui/icons-material/Psychology';
+import ScienceIcon from '@mui/icons-material/Science';
 import { Layout, type LayoutProps, Menu, useResourceDefinitions } from 'react-admin';
 import { ListSubheader } from '@mui/material';
 
@@ -17,6 +18,7 @@ function ConsoleMenu() {
       </ListSubheader>
       <Menu.Item to="/reports/funnel" primaryText="Funnel" leftIcon={<FilterAltIcon />} />
       <Menu.Item to="/reports/recovery" primaryText="Recovery" leftIcon={<AssessmentIcon />} />
+      <Menu.Item to="/reports/lift" primaryText="Lift" leftIcon={<ScienceIcon />} />
       <Menu.Item to="/reports/model" primaryText="Model" leftIcon={<PsychologyIcon />} />
     </Menu>
   );
