@@ -262,6 +262,18 @@ describe('the Lift report and A/B tests in the console', () => {
     if (viewport) await page.setViewportSize(viewport);
   });
 
+  it('headlines the dashboard with the incremental revenue, and puts it beside the attributed in the Recovery report', async () => {
+    await signIn(page, t.url, ANALYST, PASSWORD);
+    // (20.00 − 9.60) per treated abandonment × 400 treated: 4,160 caused by the reminders.
+    const headline = page.getByTestId('tile-incremental');
+    await poll(() => headline.textContent()).toMatch(/€4,160\.00/);
+    expect(await headline.textContent()).toMatch(/400 reminded and 200 held-out abandonments decided/);
+    await menu('Recovery');
+    const incremental = page.getByTestId('recovery-incremental');
+    await poll(() => incremental.textContent()).toMatch(/Incremental revenue \(holdout\)€4,160\.00/);
+    expect(await incremental.textContent()).toMatch(/95 %: .* · 400 reminded vs 200 held out, decided/);
+  });
+
   it('lets an analyst read the report and its CSV, without the promote and new-period buttons', async () => {
     await signIn(page, t.url, ANALYST, PASSWORD);
     await menu('Lift');

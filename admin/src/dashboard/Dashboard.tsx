@@ -7,6 +7,7 @@ import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis, Cell } from 
 import { CHANNEL_COLORS, channelLabel } from '../common/channels';
 import { count, money, percent } from '../common/format';
 import { lastDays, useReport } from '../reports/report-kit';
+import type { IncrementalRevenue } from '../../../server/experiments/lift-report';
 
 interface Span {
   abandoned: number;
@@ -20,6 +21,8 @@ interface Dashboard {
   sameTimeLastWeek: Span;
   change: { abandoned: number | null; recoveryRate: number | null; recoveredRevenue: number | null };
   scheduledNext24h: { total: number; byChannel: Record<string, number> };
+  /** Where a holdout exists: the revenue the reminders caused among abandonments decided in the last 30 days. */
+  incremental: (IncrementalRevenue & { from: string; to: string }) | null;
 }
 interface RecoverySeries {
   series: Array<{ period: string; abandoned: number | null; recovered: number; recoveredRevenue: number }>;
@@ -71,6 +74,20 @@ export default function DashboardPage() {
   return (
     <Box sx={{ mt: 2 }}>
       <Title title="Dashboard" />
+      {data?.incremental && data.incremental.total.value !== null ? (
+        <Card sx={{ mb: 2 }} data-testid="tile-incremental">
+          <CardContent>
+            <Typography variant="body2" color="text.secondary">
+              Revenue the reminders caused, last 30 days (against the held-out shoppers)
+            </Typography>
+            <Typography variant="h3">{money(data.incremental.total.value)}</Typography>
+            <Typography variant="caption" color="text.secondary">
+              {data.incremental.total.ci ? `95 %, valid however often you look: ${money(data.incremental.total.ci.low)} to ${money(data.incremental.total.ci.high)} · ` : 'no interval yet · '}
+              {count(data.incremental.treatedDecided)} reminded and {count(data.incremental.controlDecided)} held-out abandonments decided · see Reports → Lift
+            </Typography>
+          </CardContent>
+        </Card>
+      ) : null}
       <Stack direction="row" spacing={2} useFlexGap sx={{ mb: 2, flexWrap: 'wrap' }}>
         <Tile label="Abandoned checkouts today" value={count(data?.today.abandoned)} testId="tile-abandoned">
           {data ? <Change value={data.change.abandoned} goodWhenUp={false} /> : null}

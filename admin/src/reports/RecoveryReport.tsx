@@ -1,6 +1,7 @@
 import { Box, Card, CardContent, MenuItem, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ComposedChart, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { IncrementalRevenue } from '../../../server/experiments/lift-report';
 import type { RecoveryGroup, RecoveryMetrics, RecoveryPoint } from '../../../server/reports/recovery-report';
 import { count, money, percent } from '../common/format';
 import { CsvButton, DateRangePicker, downloadReportCsv, lastDays, Panel, ReportPage, useReport } from './report-kit';
@@ -10,7 +11,24 @@ interface Recovery {
   marginRate: number;
   totals: RecoveryMetrics;
   series: RecoveryPoint[];
-  groups: RecoveryGroup[];
+  groups: (RecoveryGroup & { incremental?: IncrementalRevenue | null })[];
+  /** What the holdout shows the reminders caused; null without a decided control group. */
+  incremental: IncrementalRevenue | null;
+}
+
+/** The interval and the groups behind the incremental figure, or why there is none. */
+function incrementalHint(incremental: IncrementalRevenue | null): string {
+  if (!incremental) return 'no decided holdout in this range: give the campaign a holdout share to measure what it causes';
+  const ci = incremental.total.ci;
+  const interval = ci ? `95 %: ${money(ci.low)} to ${money(ci.high)}` : 'no interval yet';
+  return `${interval} · ${count(incremental.treatedDecided)} reminded vs ${count(incremental.controlDecided)} held out, decided`;
+}
+
+/** "€1,200 (95 %: €300 to €2,100)", or why there is no figure. */
+function incrementalText(incremental: IncrementalRevenue | null | undefined): string {
+  if (!incremental || incremental.total.value === null) return '—';
+  const ci = incremental.total.ci;
+  return ci ? `${money(incremental.total.value)} (95 %: ${money(ci.low)} to ${money(ci.high)})` : money(incremental.total.value);
 }
 
 function Kpi({ label, value, hint }: { label: string; value: string; hint?: string }) {
@@ -66,7 +84,14 @@ export default function RecoveryReport() {
           <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', mb: 2 }}>
             <Kpi label="Abandoned" value={count(t.abandoned)} hint={`${count(t.contacted)} contacted`} />
             <Kpi label="Recovered" value={count(t.recovered)} hint={`${percent(t.recoveryRate)} of abandoned`} />
-            <Kpi label="Revenue recovered" value={money(t.recoveredRevenue)} />
+            <Kpi label="Revenue recovered (last touch)" value={money(t.recoveredRevenue)} hint="orders after an open or click, credited to the message" />
+            <Box data-testid="recovery-incremental" sx={{ display: 'flex', flex: '1 1 160px' }}>
+              <Kpi
+                label="Incremental revenue (holdout)"
+                value={data.incremental?.total.value != null ? money(data.incremental.total.value) : '—'}
+                hint={incrementalHint(data.incremental)}
+              />
+            </Box>
             <Kpi label="Net margin" value={money(t.netMargin)} hint={`${percent(data.marginRate, 0)} margin − ${money(t.discountCost)} discounts − ${money(t.messageCost)} messages`} />
             <Kpi label="Opened / clicked" value={`${percent(t.openRate, 0)} / ${percent(t.clickRate, 0)}`} hint={`${count(t.sent)} sent, ${count(t.unsubscribed)} unsubscribed`} />
           </Box>
@@ -123,6 +148,7 @@ export default function RecoveryReport() {
                     <TableCell align="right">Recovered</TableCell>
                     <TableCell align="right">Rate</TableCell>
                     <TableCell align="right">Revenue</TableCell>
+                    {by === 'campaign' ? <TableCell align="right">Incremental revenue</TableCell> : null}
                     <TableCell align="right">Sent</TableCell>
                     <TableCell align="right">Opened</TableCell>
                     <TableCell align="right">Clicked</TableCell>
@@ -139,6 +165,7 @@ export default function RecoveryReport() {
                       <TableCell align="right">{count(g.totals.recovered)}</TableCell>
                       <TableCell align="right">{percent(g.totals.recoveryRate)}</TableCell>
                       <TableCell align="right">{money(g.totals.recoveredRevenue)}</TableCell>
+                      {by === 'campaign' ? <TableCell align="right">{incrementalText(g.incremental)}</TableCell> : null}
                       <TableCell align="right">{count(g.totals.sent)}</TableCell>
                       <TableCell align="right">{count(g.totals.opened)}</TableCell>
                       <TableCell align="right">{count(g.totals.clicked)}</TableCell>
