@@ -70,8 +70,11 @@ describe('experiment outcomes', () => {
   });
 
   it(`settles each decided enrollment once, with the outcome computed from the raw rows (seed ${seed})`, async () => {
+    await pool.query('DELETE FROM report_dirty_checkouts');
     // Three settlers at once, in small batches: still every enrollment exactly once.
     await Promise.all([settleAll(pool, options), settleAll(pool, options), settleAll(pool, options)]);
+    // Settling moves no report fact of the checkouts: it marks none of them to be folded again.
+    expect((await pool.query('SELECT count(*)::int AS n FROM report_dirty_checkouts')).rows[0].n).toBe(0);
     const { rows } = await pool.query(
       `SELECT enrollment_id, to_char(day, 'YYYY-MM-DD') AS day, arm, control_probability, converted, revenue::float8, discount_cost::float8,
               message_cost::float8, net_margin::float8, messages_sent, unsubscribed FROM experiment_outcomes`,

@@ -88,3 +88,20 @@ VALUES ('experiments', jsonb_build_object(
   'period', 1,
   'periodStartedAt', to_jsonb(now())))
 ON CONFLICT ("key") DO NOTHING;
+--> statement-breakpoint
+-- An enrollment's report facts are its checkout, campaign and abandonment time; its status, group and settling
+-- do not move them. Marking every updated enrollment refolded each checkout whose outcome was settled.
+DROP TRIGGER "report_enrollments_updated" ON "enrollments";
+--> statement-breakpoint
+CREATE FUNCTION report_mark_moved_enrollment() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO report_dirty_checkouts (checkout_id) VALUES (NEW.checkout_id);
+  IF OLD.checkout_id IS DISTINCT FROM NEW.checkout_id THEN
+    INSERT INTO report_dirty_checkouts (checkout_id) VALUES (OLD.checkout_id);
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER report_enrollments_updated AFTER UPDATE ON enrollments FOR EACH ROW
+  WHEN ((NEW.checkout_id, NEW.campaign_id, NEW.abandoned_at) IS DISTINCT FROM (OLD.checkout_id, OLD.campaign_id, OLD.abandoned_at))
+  EXECUTE FUNCTION report_mark_moved_enrollment();
