@@ -170,3 +170,31 @@ describe('nextInstantInWindow', () => {
     expect(isInWindow(at('2026-01-15T03:00:00Z'), day, 'Bogus/Zone')).toBe(false); // 03:00 UTC
   });
 });
+
+describe('localDateTime with cached offsets', () => {
+  const zones = ['Europe/Paris', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kathmandu', 'America/St_Johns', 'Europe/London', 'America/Santiago', 'UTC'];
+  const intl = (instant: Date, zone: string) => {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(instant);
+    const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+    return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour') % 24, minute: get('minute'), second: get('second') };
+  };
+
+  it('reads every instant as Intl does, across DST changes (half-hour and 45-minute zones included)', () => {
+    let seed = 7;
+    const next = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    for (const zone of zones) {
+      for (let i = 0; i < 1500; i++) {
+        const instant = new Date(Date.UTC(2026, 0, 1) + Math.floor(next() * 365 * 86_400_000));
+        expect(localDateTime(instant, zone)).toEqual(intl(instant, zone));
+      }
+      // Around each of the zone's changes of 2026, second by second for the minutes about it.
+      for (let day = 0; day < 365; day++) {
+        const at = Date.UTC(2026, 0, 1) + day * 86_400_000;
+        if (intl(new Date(at), zone).hour === intl(new Date(at + 86_400_000), zone).hour) continue;
+        for (let t = at; t < at + 86_400_000; t += 15 * 60_000) {
+          for (const edge of [t - 1000, t, t + 1000, t + 7 * 60_000]) expect(localDateTime(new Date(edge), zone)).toEqual(intl(new Date(edge), zone));
+        }
+      }
+    }
+  });
+});

@@ -76,13 +76,45 @@ export function resolveTimeZone(timeZone: string | null | undefined): string {
 
 /** The recipient's wall clock at `instant` (seconds precision). */
 export function localDateTime(instant: Date, timeZone: string | null | undefined): LocalDateTime {
-  const formatter = formatterFor(resolveTimeZone(timeZone)) as Intl.DateTimeFormat;
+  const zone = resolveTimeZone(timeZone);
+  const ms = Math.floor(instant.getTime() / 1000) * 1000;
+  const offset = steadyOffset(ms, zone);
+  return offset === null ? formattedLocal(new Date(ms), zone) : localOf(ms + offset);
+}
+
+function formattedLocal(instant: Date, zone: string): LocalDateTime {
+  const formatter = formatterFor(zone) as Intl.DateTimeFormat;
   const local: LocalDateTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const part of formatter.formatToParts(instant)) {
     if (part.type in local) local[part.type as keyof LocalDateTime] = Number(part.value);
   }
   if (local.hour === 24) local.hour = 0; // old ICU versions print midnight as 24 even with h23
   return local;
+}
+
+/**
+ * Formatting is most of the planner's time (a quiet-hours search asks for hundreds of instants), yet a zone's offset
+ * changes a few times a year. Per zone and quarter hour of UTC the offset is asked of `Intl` once, at the first and the
+ * last second of the quarter: when both agree, every instant in between has it (an offset changes at most once in a
+ * quarter hour); when they differ, the quarter holds a change and its instants are formatted one by one.
+ */
+const QUARTER_MS = 15 * MINUTE_MS;
+const MAX_CACHED_QUARTERS = 200_000;
+const steadyOffsets = new Map<string, number | null>();
+
+function steadyOffset(ms: number, zone: string): number | null {
+  if (zone === 'UTC') return 0;
+  const quarter = Math.floor(ms / QUARTER_MS) * QUARTER_MS;
+  const key = `${zone}|${quarter}`;
+  const cached = steadyOffsets.get(key);
+  if (cached !== undefined) return cached;
+  const first = wallMs(formattedLocal(new Date(quarter), zone)) - quarter;
+  const lastSecond = quarter + QUARTER_MS - 1000;
+  const last = wallMs(formattedLocal(new Date(lastSecond), zone)) - lastSecond;
+  if (steadyOffsets.size >= MAX_CACHED_QUARTERS) steadyOffsets.clear();
+  const offset = first === last ? first : null;
+  steadyOffsets.set(key, offset);
+  return offset;
 }
 
 /** "HH:MM" → minutes since midnight (0–1440). Throws on anything else: a campaign must not guess. */

@@ -195,7 +195,9 @@ export type NoMessageReason =
   | 'sequence_done'
   | 'no_reachable_channel'
   | 'not_eligible'
-  | 'waiting_for_outcome';
+  | 'waiting_for_outcome'
+  /** The engine's, never the planner's: the decision policy chose to send nothing more (ml/step-decision.ts). */
+  | 'policy_stop';
 
 export type Deferral = 'quiet_hours' | 'sms_window' | 'frequency_cap' | 'min_gap' | 'state_daily_limit';
 

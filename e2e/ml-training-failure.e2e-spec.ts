@@ -14,7 +14,8 @@ describe('a training run that fails', () => {
   afterAll(async () => t?.close());
 
   it('on logged decisions the trainer cannot read: the run is marked failed with why, nothing is stored or promoted, the server carries on', { timeout: 90_000 }, async () => {
-    await seedSettledDecisions(t.pool, { checkouts: 300, end: new Date(Date.now() - 86_400_000) });
+    const seeded = await seedSettledDecisions(t.pool, { checkouts: 300, end: new Date(Date.now() - 86_400_000), config: t.config });
+    expect(seeded.decisions).toBeGreaterThan(100);
     // A decision logged by an older, broken writer: its features lack the engagement counts.
     await t.pool.query(`UPDATE messages SET decision = decision #- '{policy,context,engagement}'`);
     const headers = { authorization: `Bearer ${TOKEN}` };

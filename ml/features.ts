@@ -40,8 +40,18 @@ export interface DecisionContext {
   reachable: Record<ChannelKind, boolean>;
   /** This customer's past recovery messages, all campaigns. */
   engagement: Record<ChannelKind, ChannelEngagement>;
+  /**
+   * The channel of the last recovery message the customer opened or clicked (the planner's "last engaged"), for
+   * re-deciding offline with the campaign's own channels; not a model feature. Absent in older logged contexts.
+   */
+  lastEngagedChannel?: ChannelKind | null;
   /** Index of the decision being made in this sequence (0 for the first message). */
   stepIndex: number;
+  /**
+   * Hours since the checkout was abandoned, in campaign time (the campaign's delays are counted the same way).
+   * Decisions logged before it existed lack it and are encoded as at abandonment.
+   */
+  hoursSinceAbandon: number;
   /** This sequence so far, in order. */
   messagesSent: SequenceMessage[];
 }
@@ -52,7 +62,8 @@ export interface Action {
   discountPct: number;
 }
 
-export const FEATURE_SCHEMA_VERSION = 1;
+/** v2 added `hours_since_abandon`; a model of another schema is refused (the rules decide until the next training). */
+export const FEATURE_SCHEMA_VERSION = 2;
 
 /** Message positions told apart; later ones share the last slot. */
 export const SEQUENCE_POSITIONS = 4;
@@ -73,6 +84,7 @@ export const FEATURE_NAMES: readonly string[] = [
   ...CHANNELS.map((c) => `reachable_${c}`),
   ...CHANNELS.flatMap((c) => [`${c}_log_sent`, `${c}_open_rate`, `${c}_click_rate`]),
   'step_index',
+  'log_hours_since_abandon',
   ...Array.from({ length: SEQUENCE_POSITIONS }, (_, p) => CHANNELS.map((c) => `message_${p}_${c}`)).flat(),
   'messages_total',
   ...ACTION_CHANNELS.map((c) => `action_${c}`),
@@ -117,6 +129,7 @@ export function encodeFeatures(ctx: DecisionContext, action: Action): number[] {
       return [Math.log1p(e.sent), e.opened / (e.sent + 1), e.clicked / (e.sent + 1)];
     }),
     ctx.stepIndex,
+    Math.log1p(Math.max(0, ctx.hoursSinceAbandon ?? 0)),
     ...positions,
     after.length,
     ...ACTION_CHANNELS.map((c) => (action.channel === c ? 1 : 0)),

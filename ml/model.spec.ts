@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from './features';
-import { inversePropensityWeights, loadRecoveryModel, terminalExamples, trainRecoveryModel, type TrainingExample } from './model';
+import { ensureTfBackend } from './backend';
+import { inversePropensityWeights, loadRecoveryModel, prepareTraining, sequencePropensities, terminalExamples, trainRecoveryModel, type TrainingExample } from './model';
 import { createRandom } from './random';
 import { makeContext } from './test-support';
 
@@ -64,6 +65,45 @@ describe('the recovery model', () => {
     ]);
     expect(picked).toHaveLength(1);
     expect(picked[0].ctx.stepIndex).toBe(2);
+  });
+
+  it('takes the later of two decisions at one step (a waterfall fallback) as the last', () => {
+    const base = examples(1)[0];
+    const picked = terminalExamples([
+      { ...base, ctx: makeContext({ stepIndex: 1 }), decidedAt: new Date(2000), action: sms },
+      { ...base, ctx: makeContext({ stepIndex: 1 }), decidedAt: new Date(1000), action: email },
+    ]);
+    expect(picked.map((e) => e.action)).toEqual([sms]);
+  });
+
+  it("weights each checkout by the inverse of its whole sequence's probability: the product of its decisions' propensities", async () => {
+    await ensureTfBackend();
+    const step = (checkoutId: string, stepIndex: number, propensity: number): TrainingExample => ({
+      ctx: makeContext({ stepIndex }),
+      action: email,
+      propensity,
+      recovered: stepIndex === 1,
+      decidedAt: new Date(stepIndex),
+      checkoutId,
+    });
+    const log = [step('a', 0, 0.5), step('b', 0, 0.25), step('a', 1, 0.5), step('c', 0, 0.5), step('c', 1, 0.2)];
+    expect([...sequencePropensities(log)]).toEqual([
+      ['a', 0.25],
+      ['b', 0.25],
+      ['c', 0.1],
+    ]);
+    const data = prepareTraining(log);
+    try {
+      // 1/Π = 4, 4, 10; self-normalised to mean 1 (not 1/last propensity: 2, 4, 5).
+      const weights = Array.from(data.weight.dataSync());
+      expect(data.rows).toBe(3);
+      [2 / 3, 2 / 3, 5 / 3].forEach((w, i) => expect(weights[i]).toBeCloseTo(w, 6));
+      expect(Array.from(data.label.dataSync())).toEqual([1, 0, 1]);
+    } finally {
+      data.x.dispose();
+      data.label.dispose();
+      data.weight.dispose();
+    }
   });
 
   it('weights by inverse propensity, normalised to mean 1 and capped', () => {

@@ -2,7 +2,8 @@
  * The recovery model: P(checkout recovered | what we know at decision time, and the sequence ending with
  * the candidate action). A small wide-and-deep network (a logistic part on the normalised features plus
  * two hidden layers) trained with TF.js, weighted by inverse propensity so that actions the logging policy
- * favoured do not dominate what is learned about the others.
+ * favoured do not dominate what is learned about the others: the inverse of the probability it had of logging the
+ * checkout's whole sequence (the product of its decisions' propensities, the holdout draw included).
  *
  * Each checkout contributes its terminal decision — the last one logged, after which nothing more was sent
  * — because that is where the features describe every message the customer received and the label is
@@ -17,16 +18,20 @@ import { createRandom, type Random, shuffleInPlace } from './random';
 export interface TrainingExample {
   ctx: DecisionContext;
   action: Action;
-  /** Probability the logging policy gave to `action`. */
+  /** Probability the logging policy gave to `action` (for a sequence's first decision, the holdout draw's too). */
   propensity: number;
   /** The checkout's final outcome. */
   recovered: boolean;
-  /** Realised margin of a recovery (value × margin rate − discount); absent when not recovered or unknown. */
+  /** Realised margin of a recovery before message costs (value × margin rate − discount); absent when not recovered or unknown. */
   margin?: number;
+  /** Realised discount cost of a recovery; absent when not recovered or unknown (then: the largest percent offered × cart). */
+  discountCost?: number;
   decidedAt: Date;
   checkoutId: string;
   /** The actions the policy could choose among (when logged); used by the off-policy estimate. */
   candidates?: Action[];
+  /** What the rules alone would have done here, when logged (else the off-policy estimate replays the default campaign's). */
+  rulesAction?: Action;
 }
 
 export interface SerializedModel {
@@ -68,9 +73,22 @@ export function terminalExamples(examples: readonly TrainingExample[]): Training
   const last = new Map<string, TrainingExample>();
   for (const example of examples) {
     const seen = last.get(example.checkoutId);
-    if (!seen || example.ctx.stepIndex > seen.ctx.stepIndex) last.set(example.checkoutId, example);
+    // Within one step (a waterfall's fallback channel) the later decision is the one that ended the sequence.
+    const later = seen && (example.ctx.stepIndex > seen.ctx.stepIndex || (example.ctx.stepIndex === seen.ctx.stepIndex && example.decidedAt.getTime() >= seen.decidedAt.getTime()));
+    if (!seen || later) last.set(example.checkoutId, example);
   }
   return [...last.values()];
+}
+
+/**
+ * Per checkout, the probability the logging policy had of logging its whole sequence: the product of its decisions'
+ * propensities. Weighting the last decision by the inverse of only its own propensity would treat a sequence whose
+ * earlier steps were unlikely as if they had been certain.
+ */
+export function sequencePropensities(examples: readonly TrainingExample[]): Map<string, number> {
+  const product = new Map<string, number>();
+  for (const e of examples) product.set(e.checkoutId, (product.get(e.checkoutId) ?? 1) * e.propensity);
+  return product;
 }
 
 /** 1/propensity, self-normalised to mean 1 and capped at `maxRatio`, renormalised after the cap. */
@@ -178,7 +196,8 @@ export function prepareTraining(examples: readonly TrainingExample[], maxWeightR
   if (terminal.length === 0) throw new Error('No training examples');
   const features = terminal.map((e) => encodeFeatures(e.ctx, e.action));
   const { mean, std } = columnStats(features);
-  const weights = inversePropensityWeights(terminal.map((e) => e.propensity), maxWeightRatio);
+  const sequences = sequencePropensities(examples);
+  const weights = inversePropensityWeights(terminal.map((e) => sequences.get(e.checkoutId)!), maxWeightRatio);
   return {
     x: tf.tensor2d(normalise(features, mean, std), [terminal.length, FEATURE_NAMES.length]),
     label: tf.tensor2d(terminal.map((e) => (e.recovered ? 1 : 0)), [terminal.length, 1]),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Action } from './features';
 import type { TrainingExample } from './model';
-import { doublyRobustValue, type LoggedDecision, marginPer1000, weightedMarginPer1000 } from './off-policy';
+import { doublyRobustValue, type LoggedDecision, marginPer1000, weightedMarginPer1000, weightedTerms, weightedValue } from './off-policy';
 import { createRandom } from './random';
 import { makeContext } from './test-support';
 
@@ -82,5 +82,47 @@ describe('off-policy estimates of margin', () => {
     );
     // V1 = 4 + 4·(30 − 2 − 4) = 100; V0 = 5 + 2·(100 − 1 − 5) = 193
     expect(value).toBeCloseTo(193, 10);
+  });
+
+  it('multiplies the importance ratios along a sequence: with Q̂ ≡ 0 it is Π(1/μ) times what the sequence earned', () => {
+    const step = (stepIndex: number, action: Action, propensity: number): TrainingExample => ({
+      ctx: makeContext({ stepIndex }),
+      action,
+      propensity,
+      recovered: true,
+      margin: 30,
+      decidedAt: new Date(0),
+      checkoutId: 'x',
+    });
+    const costs = { marginRate: 0.4, messageCost: { email: 1, push: 0, sms: 2 } };
+    const trajectory = [
+      { example: step(0, email, 0.5), target: email, qLogged: 0, qTarget: 0 },
+      { example: step(1, sms, 0.25), target: sms, qLogged: 0, qTarget: 0 },
+    ];
+    // (1/0.5)(1/0.25)(30 − 2) − (1/0.5)·1: each step's cost weighted by the ratios up to it
+    expect(doublyRobustValue(trajectory, costs)).toBeCloseTo(8 * 28 - 2, 10);
+    const terms = weightedTerms([trajectory], costs);
+    expect(Array.from(terms.rho)).toEqual([2, 8]);
+    // A target that leaves the logged sequence at the second step earns that step nothing: ρ is 0 from there.
+    expect(Array.from(weightedTerms([[trajectory[0], { ...trajectory[1], target: email }]], costs).rho)).toEqual([2, 0]);
+  });
+
+  it('a checkout counted twice weighs as if listed twice (what a bootstrap resample does)', () => {
+    const truth = (e: TrainingExample, a: Action) => 10 * ((a === sms) === (e.ctx.stage === 'shipping') ? 0.5 : 0.2);
+    const some = alwaysSms(log.slice(0, 300), truth);
+    const counts = some.map((_, i) => i % 3);
+    const listed = some.flatMap((t, i) => Array.from({ length: counts[i] }, () => t));
+    const terms = weightedTerms(some, economics);
+    expect(weightedValue(terms, counts) * 1000).toBeCloseTo(weightedMarginPer1000(listed, economics), 8);
+    expect(weightedValue(terms) * 1000).toBeCloseTo(weightedMarginPer1000(some, economics), 12);
+    expect(weightedValue(terms, some.map(() => 0))).toBeNaN();
+  });
+
+  it('estimates the discount a policy would cost with the same weights: on-policy and Q̂ ≡ 0, the mean realised discount', () => {
+    const offered = log.slice(0, 400).map((e, i) => ({ ...e, propensity: 1, action: { channel: 'sms' as const, discountPct: 10 }, discountCost: i % 2 === 0 ? 4 : undefined }));
+    const decisions = offered.map((example) => [{ example, target: example.action, qLogged: 0, qTarget: 0 }]);
+    // recorded 4 where given, else 10 % of the 100 cart; nothing when not recovered
+    const expected = offered.reduce((s, e) => s + (e.recovered ? (e.discountCost ?? 10) : 0), 0) / offered.length;
+    expect(weightedValue(weightedTerms(decisions, economics, 'discount'))).toBeCloseTo(expected, 10);
   });
 });

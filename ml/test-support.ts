@@ -17,6 +17,7 @@ export function makeContext(overrides: Partial<DecisionContext> = {}): DecisionC
     reachable: { email: true, push: true, sms: true },
     engagement: { email: { sent: 0, opened: 0, clicked: 0 }, push: { sent: 0, opened: 0, clicked: 0 }, sms: { sent: 0, opened: 0, clicked: 0 } },
     stepIndex: 0,
+    hoursSinceAbandon: 0,
     messagesSent: [],
     ...overrides,
   };

@@ -42,6 +42,8 @@ export const enrollments = pgTable(
     assignment: jsonb('assignment').$type<EnrollmentAssignment>(),
     /** When its outcome was counted in the lift rollups (its window from abandonment had closed). */
     settledAt: timestamp('settled_at', { withTimezone: true }),
+    /** The decision policy's "send nothing more" that ended it (context, propensity, reason), for the console and training. */
+    stopDecision: jsonb('stop_decision'),
   },
   (t) => [
     uniqueIndex('enrollments_checkout_unique').on(t.checkoutId),

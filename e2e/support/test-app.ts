@@ -38,6 +38,7 @@ export async function startTestApp(label: string, env: Record<string, string> = 
     DATABASE_POOL_SIZE: '5',
     // Suites that assert channels and discounts need the rules' choice; exploration is tested on its own.
     ML_EXPLORATION_RATE: '0',
+    ML_STOP_EXPLORATION_RATE: '0',
     ...env,
   });
   const app = await createApp(config, createLogger(config.logLevel), options);

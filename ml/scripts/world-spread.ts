@@ -1,7 +1,7 @@
 /**
  * How the learned policy holds up on worlds it was not tuned on: `node -r @swc-node/register
  * ml/scripts/world-spread.ts [--seeds 1,2,3,4,5,6] [--history 50000] [--eval 20000]` runs `ml:eval` on
- * generated worlds and prints each one's ratios, then min / median / max.
+ * generated v2 worlds (simulator/random-world.ts) and prints each one's ratios, then min / median / max.
  */
 import { parseArgs } from 'node:util';
 import { randomWorld } from '../simulator/random-world';
@@ -21,6 +21,7 @@ async function main() {
   const discountRatios: number[] = [];
   const rulesRatios: number[] = [];
   const oracleShares: number[] = [];
+  const oracleRatios: number[] = [];
   for (const seed of seeds) {
     const world = randomWorld(seed, { history: Number(values.history), eval: Number(values.eval) });
     const { result } = await runWorldEvaluation(world);
@@ -28,11 +29,15 @@ async function main() {
     discountRatios.push(result.discount_cost_ratio as number);
     rulesRatios.push(result.ratio_vs_rules as number);
     oracleShares.push(result.share_of_oracle_gain_over_no_messages as number);
-    console.log(`seed ${seed}: ratio vs fixed ${result.ratio.toFixed(3)}, discount cost ratio ${(result.discount_cost_ratio as number).toFixed(3)}, ratio vs rules ${(result.ratio_vs_rules as number).toFixed(3)}, oracle vs fixed ${(result.oracle_ratio as number).toFixed(3)}, share of oracle gain ${(result.share_of_oracle_gain_over_no_messages as number).toFixed(3)}, promoted ${String(result.promoted)}, ${result.total_s as number} s`);
+    oracleRatios.push(result.oracle_ratio as number);
+    console.log(
+      `seed ${seed}: ratio vs fixed ${result.ratio.toFixed(3)}, discount cost ratio ${(result.discount_cost_ratio as number).toFixed(3)}, ratio vs rules ${(result.ratio_vs_rules as number).toFixed(3)}, oracle vs fixed ${(result.oracle_ratio as number).toFixed(3)}, share of oracle gain ${(result.share_of_oracle_gain_over_no_messages as number).toFixed(3)}, no messages ${(result.no_messages_margin_per_1000 as number).toFixed(0)} vs fixed ${result.baseline_value.toFixed(0)} per 1000, promoted ${String(result.promoted)}, ${result.total_s as number} s`,
+    );
   }
   console.log(`margin ratio vs fixed schedule: ${spread(ratios)}`);
   console.log(`discount cost ratio:            ${spread(discountRatios)}`);
   console.log(`margin ratio vs rules:          ${spread(rulesRatios)}`);
+  console.log(`oracle ratio vs fixed schedule: ${spread(oracleRatios)}`);
   console.log(`share of the oracle's gain:     ${spread(oracleShares)}`);
 }
 

@@ -1,6 +1,8 @@
 /**
- * `ml:eval --world FILE`: train on a simulated shop's history with the nightly job's code and compare the
- * learned policy with the seed's fixed schedule and the rules on fresh checkouts. Needs no database.
+ * `ml:eval --world FILE`: a simulated shop (world format v2, ml/README.md) in event time: train on its logged
+ * history with the nightly job's code, then take the same fresh shoppers, with the same luck, through the
+ * campaign under no messages, the seed schedule, the rules, the learned policy (exploiting and exploring) and a
+ * segment-aware oracle. Prints the table, then `RESULT {json}` last. Needs no database.
  */
 import { readFileSync } from 'node:fs';
 import { parseWorld, WorldError } from '../../ml/simulator/world';
@@ -23,7 +25,9 @@ export async function mlEval(values: Record<string, unknown>, out: (line: string
     if (error instanceof WorldError) throw new CliUsageError(`Invalid world file ${file}: ${error.message}`);
     throw error;
   }
+  const started = Date.now();
   const { rows, result } = await runWorldEvaluation(world, { log: err });
+  err(`ml:eval took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   out(formatTable(rows));
   out(`RESULT ${JSON.stringify(result)}`);
 }

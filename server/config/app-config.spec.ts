@@ -57,16 +57,19 @@ describe('loadConfig', () => {
       trainCron: '0 3 * * *',
       trainTimezone: 'UTC',
       explorationRate: 0.2,
+      stopExplorationRate: 0.02,
       marginRate: 0.3,
       messageCost: { email: 0.001, push: 0.0005, sms: 0.01 },
       minTrainingExamples: 2000,
+      maxDiscountShare: 0.5,
     });
+    expect(loadConfig({ ML_MAX_DISCOUNT_SHARE: '0.25' }).ml.maxDiscountShare).toBe(0.25);
   });
 
   it('names malformed model settings', () => {
     let error: unknown;
     try {
-      loadConfig({ ML_TRAIN_CRON: 'at three', ML_TRAIN_TIMEZONE: 'Mars/Olympus', ML_EXPLORATION_RATE: '1.5', ML_MESSAGE_COSTS: 'fax=1', ADMIN_API_TOKEN: 'short' });
+      loadConfig({ ML_TRAIN_CRON: 'at three', ML_TRAIN_TIMEZONE: 'Mars/Olympus', ML_EXPLORATION_RATE: '1.5', ML_STOP_EXPLORATION_RATE: '0.5', ML_MAX_DISCOUNT_SHARE: '1.5', ML_MESSAGE_COSTS: 'fax=1', ADMIN_API_TOKEN: 'short' });
     } catch (e) {
       error = e;
     }
@@ -74,6 +77,8 @@ describe('loadConfig', () => {
     expect(problems).toContain('ML_TRAIN_CRON: must be a cron expression');
     expect(problems).toContain('ML_TRAIN_TIMEZONE: must be an IANA time zone');
     expect(problems).toContain('ML_EXPLORATION_RATE: must be a number between 0 and 1');
+    expect(problems).toContain('ML_STOP_EXPLORATION_RATE: must be a number between 0 and 0.2');
+    expect(problems).toContain('ML_MAX_DISCOUNT_SHARE: must be a number between 0 and 1');
     expect(problems).toContain('ML_MESSAGE_COSTS: must be a comma-separated list like email=0.001');
     expect(problems).toContain('ADMIN_API_TOKEN: must be at least 32 characters');
   });

@@ -133,11 +133,17 @@ const environmentSchema = z.object({
     .default('UTC'),
   /** Share of decisions the policy explores at random (with its propensity recorded). */
   ML_EXPLORATION_RATE: fraction('must be a number between 0 and 1 such as 0.1').default(0.1),
+  /** Share of decisions that explore "send nothing more" (bounded: a stop ends the shopper's reminders). */
+  ML_STOP_EXPLORATION_RATE: fraction('must be a number between 0 and 0.2 such as 0.02')
+    .refine((n) => n <= 0.2, 'must be a number between 0 and 0.2 such as 0.02')
+    .default(0.02),
   /** The shop's gross margin on revenue: what a recovered cart is worth before the discount. */
   ML_MARGIN_RATE: fraction('must be a number between 0 and 1 such as 0.3').default(0.3),
   ML_MESSAGE_COSTS: messageCosts.default({ email: 0.001, push: 0.0005, sms: 0.0079 }),
   /** Below this many matured decisions a training run evaluates but never promotes. */
   ML_MIN_TRAINING_EXAMPLES: integer(10, 10_000_000).default(2000),
+  /** A new model is not promoted when its policy would spend more than this share of its margin on discounts. */
+  ML_MAX_DISCOUNT_SHARE: fraction('must be a number between 0 and 1 such as 0.5').default(0.5),
   /** A bearer token for the operations API (model versions, training runs) until the console's sessions arrive. */
   ADMIN_API_TOKEN: z.string().min(32, 'must be at least 32 characters (use a random secret)').optional(),
 
@@ -207,9 +213,11 @@ export interface AppConfig {
     trainCron: string;
     trainTimezone: string;
     explorationRate: number;
+    stopExplorationRate: number;
     marginRate: number;
     messageCost: Record<'email' | 'push' | 'sms', number>;
     minTrainingExamples: number;
+    maxDiscountShare: number;
   };
   adminApiToken?: string;
   payments: {
@@ -288,9 +296,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       trainCron: e.ML_TRAIN_CRON,
       trainTimezone: e.ML_TRAIN_TIMEZONE,
       explorationRate: e.ML_EXPLORATION_RATE,
+      stopExplorationRate: e.ML_STOP_EXPLORATION_RATE,
       marginRate: e.ML_MARGIN_RATE,
       messageCost: e.ML_MESSAGE_COSTS,
       minTrainingExamples: e.ML_MIN_TRAINING_EXAMPLES,
+      maxDiscountShare: e.ML_MAX_DISCOUNT_SHARE,
     },
     adminApiToken: e.ADMIN_API_TOKEN,
     payments: paymentsConfig(e),

@@ -7,6 +7,7 @@ import { CurrentAdmin } from '../admin/auth/current-admin.decorator';
 import { AdminRoles, CAN_EDIT_MARKETING } from '../admin/auth/roles.decorator';
 import { AuditLog } from '../admin/audit/audit-log.service';
 import { notFound, uuidParam } from '../http/resource-http';
+import { NextDecisionPreviews } from './next-decision-preview';
 import { SendTimeLearning } from './send-time-learning';
 import { TrainingRuns } from './training-runs.service';
 
@@ -19,7 +20,16 @@ export class MlController {
     private readonly runs: TrainingRuns,
     private readonly sendTimes: SendTimeLearning,
     private readonly audit: AuditLog,
+    private readonly previews: NextDecisionPreviews,
   ) {}
+
+  /** What the policy would decide for a checkout's next step now (every role; it plans and sends nothing). */
+  @Get('checkouts/:id/next-decision')
+  async nextDecision(@Param('id') id: string) {
+    const preview = await this.previews.forCheckout(uuidParam(id));
+    if (!preview) throw notFound('checkout', id);
+    return preview;
+  }
 
   @Get('versions')
   async listVersions() {

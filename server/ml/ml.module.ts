@@ -5,6 +5,7 @@ import { DiscountRulesSnapshot } from './discount-rules-snapshot';
 import { MlController } from './ml.controller';
 import { ModelRegistry } from './model-registry';
 import { ModelVersions } from './model-versions.service';
+import { NextDecisionPreviews } from './next-decision-preview';
 import { NightlyTraining } from './nightly-training';
 import { RecoveryPolicy } from './recovery-policy';
 import { SendTimeLearning } from './send-time-learning';
@@ -25,7 +26,10 @@ export class MlModule {
     if (runsWorkers(config.role)) providers.push(TrainingProcessor);
     if (runsScheduler(config.role)) providers.push(NightlyTraining);
     const controllers: Type[] = [];
-    if (servesHttpApi(config.role)) controllers.push(MlController);
+    if (servesHttpApi(config.role)) {
+      controllers.push(MlController);
+      providers.push(NextDecisionPreviews);
+    }
     return { module: MlModule, imports: [DiscountsModule], providers, controllers, exports: BASE_PROVIDERS };
   }
 

@@ -1,26 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import { expandChannels, isReachable, isUnansweredEmail, resolveChannel } from '../../campaigns/channel-fallback';
-import { allowedPercents, DEFAULT_PERCENT_LEVELS, matchDiscountRule, rulesDefaultPercent } from '../../campaigns/discount-rules';
-import { fixedOfferPercent } from '../../campaigns/experiments/variants';
-import type { Action } from '../../ml/features';
-import { decisionSpace, lookaheadFor } from '../../ml/decision-space';
-import { decideAction } from '../../ml/policy';
-import { createRandom } from '../../ml/random';
-import { decideByRules } from '../../ml/rules-exploration';
+import { isReachable, isUnansweredEmail } from '../../campaigns/channel-fallback';
+import type { CampaignStep, ChannelKind } from '../../campaigns/types';
+import type { DecisionContext } from '../../ml/features';
+import { createRandom, type Random } from '../../ml/random';
+import { decideStep, type ExplorationRates, type StepDecision } from '../../ml/step-decision';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { LoadedPlannerInput } from '../recovery/planning/planner-input';
-import type { StepPolicy, StepPolicyChoice, StepTerms, StoredSendTimeDecision } from '../recovery/planning/step-policy';
-import { decisionContextOf, discountContextOf } from './decision-context';
+import type { StepPolicy, StepPolicyChoice, StoredPolicyDecision, StoredSendTimeDecision } from '../recovery/planning/step-policy';
+import { decisionContextOf, decisionSeed, discountContextOf } from '../../ml/decision-context';
 import { DiscountRulesSnapshot } from './discount-rules-snapshot';
 import { ModelRegistry } from './model-registry';
 import { SendTimeLearning } from './send-time-learning';
 
 /**
- * The decision policy in the engine: for the step the planner is about to plan, which of the step's
- * reachable channels and which discount the rules allow, by the promoted model's expected margin (the rules'
- * own choice when no model is promoted), exploring a configured share at random; and for a first step with
- * send-time arms, the delay the bandit picks for the customer's segment.
+ * The decision policy in the engine: for the step the planner is about to plan, the step decision of
+ * `ml/step-decision.ts` (the one the simulator runs): one of the step's reachable channels with a discount the
+ * rules allow, or "send nothing more", by the promoted model's expected margin (the rules' own choice when no
+ * model is promoted), exploring configured shares at random; and for a first step with send-time arms, the
+ * delay the bandit picks for the customer's segment.
  *
  * A choice is made once per step and kept (the message row stores it), and its randomness is seeded by the
  * checkout and step, so planning the same step again can never flip a coin twice.
@@ -34,84 +31,96 @@ export class RecoveryPolicy implements StepPolicy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async choose(loaded: LoadedPlannerInput, stepIndex: number, now: Date, terms?: StepTerms): Promise<StepPolicyChoice | null> {
+  async choose(loaded: LoadedPlannerInput, stepIndex: number, now: Date, step: CampaignStep, plannedChannel: ChannelKind): Promise<StepPolicyChoice | null> {
     const { input, facts } = loaded;
-    const step = input.campaign.steps[stepIndex];
-    if (!step) return null;
-    // A waterfall's fallback follows the marketer's order; the policy chose the step's first channel only.
-    if (input.enrollment.some((m) => m.stepIndex === stepIndex)) return null;
+    if (!input.campaign.steps[stepIndex]) return null;
+    // A waterfall's fallback follows the marketer's order: logged as a decision the campaign took (propensity 1).
+    const earlier = input.enrollment.filter((m) => m.stepIndex === stepIndex);
+    if (earlier.length > 0) return this.waterfall(loaded, stepIndex, now, plannedChannel);
     const kept = facts.planned.find((p) => p.stepIndex === stepIndex && (p.policy || p.sendTime));
     if (kept && isReachable(input.recipient, kept.channel)) {
       return { choice: { stepIndex, channel: kept.channel, delayMinutes: kept.sendTime?.armMinutes ?? null }, policy: kept.policy, sendTime: kept.sendTime };
     }
 
-    const random = createRandom(seedOf(input.checkout.id, stepIndex));
-    const ctx = decisionContextOf(loaded, stepIndex, now);
-    const dctx = discountContextOf(loaded, stepIndex);
-    const rules = await this.rules.current();
-    const rule = matchDiscountRule(rules, dctx, step.discountRuleId);
-    const fixed = terms?.discountPct ?? null;
-    const allowed = allowedPercents(rule, dctx, fixed === null ? [...DEFAULT_PERCENT_LEVELS] : [...DEFAULT_PERCENT_LEVELS, fixed]);
-    // A step (or its variant) that fixes its offer leaves the policy the channel only.
-    const percents = fixed === null ? allowed : [fixedOfferPercent(allowed, fixed)];
-    const channels = expandChannels(step, input.recipient).filter((c) => isReachable(input.recipient, c));
-    if (channels.length === 0) return null;
+    const random = createRandom(decisionSeed(input.checkout.id, stepIndex));
+    const { ctx, decision } = await this.decide(loaded, stepIndex, now, step, { rate: this.config.ml.explorationRate, stopRate: this.config.ml.stopExplorationRate }, random);
+    if (decision.candidates.length === 1) return null; // nothing reaches the shopper: the planner's answer stands
 
-    const last = input.enrollment.at(-1);
-    const rulesChannel = resolveChannel(step, input.recipient, { afterUnansweredEmail: isUnansweredEmail(last, now) }).channel ?? channels[0];
-    const rulesPercent = nearest(percents, rulesDefaultPercent(rule, dctx));
-    const candidates: Action[] = channels.flatMap((channel) => percents.map((discountPct) => ({ channel, discountPct })));
-    const promoted = this.registry.promoted();
-    const rulesAction: Action = { channel: rulesChannel, discountPct: rulesPercent };
-    // With one allowed action there is nothing to score or explore.
-    const decision =
-      promoted && candidates.length > 1
-        ? decideAction({
-            ctx,
-            candidates,
-            rulesAction,
-            model: promoted.model,
-            modelVersion: promoted.label,
-            economics: { marginRate: this.config.ml.marginRate, messageCost: this.config.ml.messageCost },
-            explorationRate: this.config.ml.explorationRate,
-            random,
-            // Scored by the best sequence each action can start over the campaign's remaining steps.
-            lookahead: lookaheadFor(decisionSpace({ discountRules: rules, maxSteps: input.campaign.steps.length }), ctx),
-          })
-        : { ...decideByRules(rulesAction, candidates, this.config.ml.explorationRate, random), modelVersion: null, expectedMargin: null, scores: [] };
-    const channel = decision.action.channel === 'none' ? rulesChannel : decision.action.channel;
-
+    const policy: StoredPolicyDecision = {
+      context: ctx,
+      action: decision.action,
+      propensity: decision.propensity,
+      source: decision.source,
+      modelVersion: decision.modelVersion,
+      expectedMargin: decision.expectedMargin,
+      reason: decision.reason,
+      discountRuleId: decision.action.discountPct > 0 ? decision.discountRuleId : null,
+      allowedPercents: decision.allowedPercents,
+      rulesAction: decision.rulesAction,
+      candidates: decision.candidates,
+      scores: [...decision.scores].sort((a, b) => b.expectedMargin - a.expectedMargin).slice(0, TOP_SCORES),
+    };
+    if (decision.action.channel === 'none') return { choice: { stepIndex, channel: null, delayMinutes: null }, policy, sendTime: null, stop: true };
     let sendTime: StoredSendTimeDecision | null = null;
     if (step.sendTimeArms && step.sendTimeArms.length > 0 && facts.sequence.length === 0) {
       sendTime = await this.sendTimes.choose(ctx, step.sendTimeArms, random);
     }
-    return {
-      choice: { stepIndex, channel, delayMinutes: sendTime?.armMinutes ?? null },
-      policy: {
-        context: ctx,
-        action: { channel, discountPct: decision.action.discountPct },
-        propensity: decision.propensity,
-        source: decision.source,
-        modelVersion: decision.modelVersion,
-        expectedMargin: decision.expectedMargin,
-        reason: decision.reason,
-        discountRuleId: decision.action.discountPct > 0 ? (rule?.id ?? null) : null,
-        allowedPercents: percents,
-        candidates,
-        scores: [...decision.scores].sort((a, b) => b.expectedMargin - a.expectedMargin).slice(0, TOP_SCORES),
-      },
-      sendTime,
+    return { choice: { stepIndex, channel: decision.action.channel, delayMinutes: sendTime?.armMinutes ?? null }, policy, sendTime };
+  }
+
+  /**
+   * "What the model would do now" for the console: the same decision, without exploring and without keeping an
+   * earlier choice, so every candidate's expected margin is shown as the policy sees it at this moment.
+   */
+  async preview(loaded: LoadedPlannerInput, stepIndex: number, now: Date, step: CampaignStep): Promise<{ ctx: DecisionContext; decision: StepDecision }> {
+    return this.decide(loaded, stepIndex, now, step, { rate: 0, stopRate: 0 }, createRandom(decisionSeed(loaded.input.checkout.id, stepIndex)));
+  }
+
+  private async decide(loaded: LoadedPlannerInput, stepIndex: number, now: Date, step: CampaignStep, exploration: ExplorationRates, random: Random) {
+    const { input } = loaded;
+    const ctx = decisionContextOf(loaded, stepIndex, now);
+    const promoted = this.registry.promoted();
+    const decision = decideStep({
+      step,
+      recipient: input.recipient,
+      afterUnansweredEmail: isUnansweredEmail(input.enrollment.at(-1), now),
+      discount: discountContextOf(loaded, stepIndex),
+      discountRules: await this.rules.current(),
+      ctx,
+      campaignSteps: input.campaign.steps,
+      model: promoted ? { model: promoted.model, version: promoted.label } : null,
+      economics: { marginRate: this.config.ml.marginRate, messageCost: this.config.ml.messageCost },
+      exploration,
+      random,
+    });
+    return { ctx, decision };
+  }
+
+  /** The next channel of a waterfall step, with the step's offer: the campaign's choice, recorded as a decision taken for sure. */
+  private waterfall(loaded: LoadedPlannerInput, stepIndex: number, now: Date, channel: ChannelKind): StepPolicyChoice {
+    const kept = loaded.facts.planned.find((p) => p.stepIndex === stepIndex && p.channel === channel && p.policy);
+    if (kept) return { choice: { stepIndex, channel, delayMinutes: null }, policy: kept.policy, sendTime: null };
+    const discountPct = [...loaded.facts.stepOffers].reverse().find((o) => o.stepIndex === stepIndex)?.discountPct ?? 0;
+    const action = { channel, discountPct };
+    const policy: StoredPolicyDecision = {
+      context: decisionContextOf(loaded, stepIndex, now),
+      action,
+      propensity: 1,
+      source: 'waterfall',
+      modelVersion: null,
+      expectedMargin: null,
+      reason: `the step's next channel after no ${loaded.input.campaign.steps[stepIndex]?.waterfall?.until ?? 'outcome'} in time (its waterfall)`,
+      discountRuleId: null,
+      allowedPercents: [discountPct],
+      rulesAction: action,
+      candidates: [action],
+      scores: [],
     };
+    return { choice: { stepIndex, channel, delayMinutes: null }, policy, sendTime: null };
   }
 }
 
 /** Scores kept on the message for the console's "why". */
 const TOP_SCORES = 5;
 
-function seedOf(checkoutId: string, stepIndex: number): number {
-  return createHash('sha256').update(`${checkoutId}.${stepIndex}`).digest().readUInt32LE(0);
-}
 
-function nearest(levels: number[], target: number): number {
-  return levels.reduce((best, level) => (Math.abs(level - target) < Math.abs(best - target) ? level : best), levels[0] ?? 0);
-}

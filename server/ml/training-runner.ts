@@ -26,7 +26,8 @@ export interface TrainingRunResult {
 }
 
 /**
- * One training run, from logged decisions to a stored (and maybe promoted) model version: the nightly job,
+ * One training run, from the logged decisions of settled enrollments (their attribution window closed, their
+ * outcome in `experiment_outcomes`) to a stored (and maybe promoted) model version: the nightly job,
  * "retrain now" and `npm run cli -- ml:train` all come here.
  */
 @Injectable()
@@ -79,7 +80,7 @@ export class TrainingRunner {
 
   private async train(runId: string, progress: (pct: number, stage: string) => void): Promise<TrainingRunResult> {
     const now = this.clock.now();
-    const examples = await loadTrainingExamples(this.pool, now);
+    const examples = await loadTrainingExamples(this.pool, now, { marginRate: this.config.ml.marginRate });
     await this.refreshSendTimeStats(now);
     if (examples.length < MIN_TRAINABLE) {
       const verdict = `not enough data: ${examples.length} settled decisions, training needs at least ${MIN_TRAINABLE} (promotion ${this.config.ml.minTrainingExamples})`;
@@ -92,6 +93,7 @@ export class TrainingRunner {
         examples,
         now,
         minExamples: this.config.ml.minTrainingExamples,
+        maxDiscountShare: this.config.ml.maxDiscountShare,
         economics: { marginRate: this.config.ml.marginRate, messageCost: this.config.ml.messageCost },
         current,
         discountRules: await this.rules.current(),
@@ -132,7 +134,7 @@ export class TrainingRunner {
     return (row?.model as SerializedModel | undefined) ?? null;
   }
 
-  /** The send-time bandit's counts, recomputed from settled outcomes (idempotent, so a rerun is harmless). */
+  /** The send-time bandit's counts, recomputed from mature outcomes (idempotent, so a rerun is harmless). */
   private async refreshSendTimeStats(now: Date) {
     const outcomes = await loadSendTimeOutcomes(this.pool, now);
     await this.db.transaction(async (tx) => {

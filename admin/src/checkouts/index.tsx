@@ -4,6 +4,7 @@ import { Datagrid, DateField, DateInput, FunctionField, List, NumberInput, Searc
 import { ChannelIcon, channelLabel } from '../common/channels';
 import { dateTime, money, words } from '../common/format';
 import { STAGES } from '../data/types';
+import { NextDecision } from './NextDecision';
 
 const STATUSES = ['active', 'abandoned', 'recovered', 'completed', 'expired'].map((s) => ({ id: s, name: s }));
 const STATUS_COLOR: Record<string, 'default' | 'warning' | 'success' | 'info' | 'error'> = { active: 'info', abandoned: 'warning', recovered: 'success', completed: 'success', expired: 'default' };
@@ -76,7 +77,14 @@ interface CheckoutDetail {
   firstActivityAt: string;
   abandonedAt: string | null;
   events: Array<{ eventId: string; type: string; occurredAt: string; origin: string }>;
-  enrollment: { campaignName: string; status: string; exitReason: string | null; arm: 'treatment' | 'control'; controlProbability: number } | null;
+  enrollment: {
+    campaignName: string;
+    status: string;
+    exitReason: string | null;
+    arm: 'treatment' | 'control';
+    controlProbability: number;
+    stopDecision: { source: string; propensity: number; reason: string } | null;
+  } | null;
   messages: Message[];
   order: { orderId: string; revenue: number; currency: string; occurredAt: string } | null;
   session: PaymentSession | null;
@@ -237,7 +245,8 @@ function Payment({ session, attempts }: { session: PaymentSession; attempts: Pay
 
 function CheckoutDetails() {
   const c = useRecordContext<CheckoutDetail & { id: string }>();
-  if (!c) return null;
+  // Opened from the list, the page first holds the list's row (no events, no messages) until the full record loads.
+  if (!c || !c.events || !c.messages) return null;
   return (
     <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: '1fr 2fr' }, gap: 2, p: 2 }}>
       <Card variant="outlined">
@@ -253,6 +262,11 @@ function CheckoutDetails() {
             <Typography variant="body2">
               Campaign <strong>{c.enrollment.campaignName}</strong>: {c.enrollment.status}
               {c.enrollment.exitReason ? ` (${words(c.enrollment.exitReason)})` : ''}
+              {c.enrollment.stopDecision ? (
+                <Typography variant="caption" component="span" sx={{ display: 'block' }} data-testid="stop-decision">
+                  The policy chose to send nothing more ({c.enrollment.stopDecision.source}, probability {c.enrollment.stopDecision.propensity.toFixed(2)}): {c.enrollment.stopDecision.reason}
+                </Typography>
+              ) : null}
               {c.enrollment.arm === 'control' ? (
                 <Chip size="small" sx={{ ml: 1 }} data-testid="held-out" label={`held out (control group, ${Math.round(c.enrollment.controlProbability * 100)} %): planned, never sent`} />
               ) : null}
@@ -276,6 +290,7 @@ function CheckoutDetails() {
         </CardContent>
       </Card>
       {c.session ? <Payment session={c.session} attempts={c.paymentAttempts} /> : null}
+      {c.enrollment?.status === 'active' ? <NextDecision checkoutId={c.id} /> : null}
     </Box>
   );
 }

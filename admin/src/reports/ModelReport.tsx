@@ -10,6 +10,33 @@ import { CsvButton, Panel, ReportPage } from './report-kit';
 
 const num = (v: number | null | undefined, digits = 3) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
+/** What promotion was decided on (ml/training.ts), as stored; versions trained before it have none. */
+interface PromotionEvidence {
+  promotionInterval?: { low: number | null; high: number | null; level: number; resamples: number; against: 'current' | 'rules' } | null;
+  discountCostPer1000?: number | null;
+  discountShare?: number | null;
+}
+
+const evidenceOf = (v: ModelVersion) => v.metrics as ModelVersion['metrics'] & PromotionEvidence;
+
+const signed = (v: number | null | undefined) => {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  const r = Math.round(v);
+  return `${r < 0 ? '−' : '+'}${Math.abs(r)}`;
+};
+
+/** "95 % bootstrap vs the rules: −120 to +210 per 1000", beside the verdict: the gain the decision rested on. */
+function PromotionInterval({ version }: { version: ModelVersion }) {
+  const interval = evidenceOf(version).promotionInterval;
+  if (!interval) return null;
+  const clear = interval.low !== null && interval.low > 0;
+  return (
+    <Typography variant="caption" component="div" color={clear ? 'success.main' : 'text.secondary'} data-testid="promotion-interval">
+      {Math.round(interval.level * 100)} % bootstrap vs {interval.against === 'current' ? 'the model promoted then' : 'the rules'}: {signed(interval.low)} to {signed(interval.high)} per 1000
+    </Typography>
+  );
+}
+
 function RetrainPanel({ onFinished }: { onFinished: () => void }) {
   const dataProvider = useDataProvider<AppDataProvider>();
   const canEdit = useCanEdit();
@@ -144,8 +171,14 @@ export default function ModelReport() {
               downloadCsv(
                 'model-versions.csv',
                 toCsv(
-                  ['label', 'status', 'auc', 'logLoss', 'offPolicyMarginPer1000', 'rulesMarginPer1000', 'trainExamples', 'holdoutExamples', 'createdAt', 'promotedAt', 'verdict'].map((key) => ({ key, label: key })),
-                  (versions ?? []).map((v) => ({ ...v, ...v.metrics })),
+                  [
+                    'label', 'status', 'auc', 'logLoss', 'offPolicyMarginPer1000', 'rulesMarginPer1000', 'currentMarginPer1000', 'gainLow', 'gainHigh', 'gainAgainst',
+                    'discountCostPer1000', 'discountShare', 'trainExamples', 'holdoutExamples', 'createdAt', 'promotedAt', 'verdict',
+                  ].map((key) => ({ key, label: key })),
+                  (versions ?? []).map((v) => {
+                    const interval = evidenceOf(v).promotionInterval;
+                    return { ...v, ...v.metrics, gainLow: interval?.low ?? null, gainHigh: interval?.high ?? null, gainAgainst: interval?.against ?? null };
+                  }),
                 ),
               )
             }
@@ -184,6 +217,7 @@ export default function ModelReport() {
                   <TableCell>{dateTime(v.createdAt)}</TableCell>
                   <TableCell sx={{ maxWidth: 360 }}>
                     <Typography variant="caption">{v.verdict}</Typography>
+                    <PromotionInterval version={v} />
                   </TableCell>
                   <TableCell>
                     {canEdit && v.status !== 'promoted' ? (

@@ -31,6 +31,7 @@ const ENDING: Record<Exclude<NoMessageReason, 'waiting_for_outcome'>, 'completed
   sequence_done: 'completed',
   no_reachable_channel: 'exited',
   not_eligible: 'exited',
+  policy_stop: 'exited',
 };
 
 /** How far one plan may push other enrollments back (each push only moves smaller carts). */
@@ -63,8 +64,9 @@ async function decideFrom(loaded: LoadedPlannerInput, enrollmentId: string, now:
   const variant = variantOfStep(loaded, enrollmentId, decision.stepIndex);
   if (!planning.policy) return { enrollmentId, loaded, decision, chosen: null, variant };
   const step = stepWithVariant(loaded.input.campaign.steps[decision.stepIndex], variant?.name);
-  const chosen = await planning.policy.choose(loaded, decision.stepIndex, now, { discountPct: step.discountPct ?? null });
+  const chosen = await planning.policy.choose(loaded, decision.stepIndex, now, step, decision.channel);
   if (!chosen) return { enrollmentId, loaded, decision, chosen: null, variant };
+  if (chosen.stop) return { enrollmentId, loaded, decision: { kind: 'none', reason: 'policy_stop' }, chosen, variant };
   const unchanged = chosen.choice.channel === decision.channel && chosen.choice.delayMinutes == null;
   const withChoice = unchanged ? decision : planNextMessage({ ...loaded.input, choice: chosen.choice });
   // The choice only shapes the step the planner picked; anything else (expiry, say) keeps the planner's answer.
@@ -121,12 +123,10 @@ function issueRecord(client: PoolClient, decided: Decided, now: Date): Promise<Q
   const { enrollmentId, decision, chosen, variant } = decided;
   if (decision.kind === 'none') {
     if (decision.reason === 'waiting_for_outcome') return null;
-    return client.query<PlannedRow>(`UPDATE enrollments SET status = $2, exit_reason = $3, ended_at = $4 WHERE id = $1 AND status = 'active'`, [
-      enrollmentId,
-      ENDING[decision.reason],
-      decision.reason,
-      now,
-    ]);
+    return client.query<PlannedRow>(
+      `UPDATE enrollments SET status = $2, exit_reason = $3, ended_at = $4, stop_decision = $5::jsonb WHERE id = $1 AND status = 'active'`,
+      [enrollmentId, ENDING[decision.reason], decision.reason, now, chosen?.stop && chosen.policy ? JSON.stringify(chosen.policy) : null],
+    );
   }
   return client.query<PlannedRow>({
     name: 'plan_message',

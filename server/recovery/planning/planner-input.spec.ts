@@ -17,6 +17,7 @@ const before: LoadedPlannerInput = {
     lifetimeValue: 0,
     previousOffers: [],
     sequence: [],
+    stepOffers: [],
     planned: [
       { stepIndex: 0, channel: 'email', policy: null, sendTime: null },
       { stepIndex: 2, channel: 'sms', policy: { action: { channel: 'sms', discountPct: 10 } } as never, sendTime: null },

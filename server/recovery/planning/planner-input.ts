@@ -81,6 +81,8 @@ export interface DecisionFacts {
   previousOffers: { type: OfferType; percent: number }[];
   /** This enrollment's messages so far, with the discount each offered. */
   sequence: { channel: ChannelKind; discountPct: number }[];
+  /** The same messages' steps and offers (a waterfall's next channel carries its step's offer). */
+  stepOffers: { stepIndex: number; discountPct: number }[];
   /** The choice already made for a planned step: kept when the step is planned again, so it never flips. */
   planned: { stepIndex: number; channel: ChannelKind; policy: StoredPolicyDecision | null; sendTime: StoredSendTimeDecision | null }[];
   /** The A/B/n variant each step of this enrollment was given (planned or sent): kept for every later plan of the step. */
@@ -183,6 +185,7 @@ export async function loadPlannerInput(client: PoolClient, enrollmentId: string,
     ordersCount: row.orders_count ?? 0,
     lifetimeValue: Number(row.lifetime_value ?? 0),
     sequence: row.enrollment.filter((m) => !m.failed).map((m) => ({ channel: m.channel, discountPct: Number(m.discount_pct ?? 0) })),
+    stepOffers: row.enrollment.filter((m) => !m.failed).map((m) => ({ stepIndex: m.step_index, discountPct: Number(m.discount_pct ?? 0) })),
     previousOffers: row.previous_offers.map((o) => ({ type: o.type, percent: Number(o.percent ?? 0) })),
     planned: row.planned.map((p) => ({ stepIndex: p.step_index, channel: p.channel, policy: p.policy, sendTime: p.send_time })),
     variants: [...row.enrollment, ...row.planned].flatMap((m) => (m.variant ? [{ stepIndex: m.step_index, ...m.variant }] : [])),
@@ -246,6 +249,7 @@ export function withSentMessage(loaded: LoadedPlannerInput, sent: JustSent, now:
     facts: {
       ...facts,
       sequence: [...facts.sequence, { channel: sent.channel, discountPct: 0 }],
+      stepOffers: [...facts.stepOffers, { stepIndex: sent.stepIndex, discountPct: 0 }],
       planned: facts.planned.filter((p) => !(p.stepIndex === sent.stepIndex && p.channel === sent.channel)),
     },
   };

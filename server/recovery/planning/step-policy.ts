@@ -1,4 +1,4 @@
-import type { StepChoice } from '../../../campaigns/types';
+import type { CampaignStep, ChannelKind, StepChoice } from '../../../campaigns/types';
 import type { Action, DecisionContext } from '../../../ml/features';
 import type { LoadedPlannerInput } from './planner-input';
 
@@ -9,7 +9,7 @@ export interface StoredPolicyDecision {
   action: Action;
   /** The probability the policy had of taking this action (for inverse-propensity weighting). */
   propensity: number;
-  source: 'model' | 'rules' | 'exploration';
+  source: 'model' | 'rules' | 'exploration' | 'waterfall';
   /** "v12", or null when the rules decided. */
   modelVersion: string | null;
   expectedMargin: number | null;
@@ -19,6 +19,8 @@ export interface StoredPolicyDecision {
   discountRuleId: string | null;
   /** The discounts the rules allowed at this step. */
   allowedPercents: number[];
+  /** What the rules alone would have done here (the off-policy estimate of the rules replays it). */
+  rulesAction?: Action;
   /** Every action the policy could choose among (for off-policy evaluation). */
   candidates: Action[];
   /** The model's best-scored actions, best first (empty when the rules decided). */
@@ -43,18 +45,15 @@ export interface StepPolicyChoice {
   choice: StepChoice;
   policy: StoredPolicyDecision | null;
   sendTime: StoredSendTimeDecision | null;
-}
-
-/** What the step (or its A/B/n variant) fixes of the decision. */
-export interface StepTerms {
-  /** The offer in percent the step fixes (the largest the rules allow the shopper up to it); null: the policy chooses. */
-  discountPct: number | null;
+  /** The policy chose "send nothing more": the enrollment ends here, with this decision recorded on it. */
+  stop?: boolean;
 }
 
 /**
- * Has its say in the step the planner is about to plan: the channel among the step's reachable ones, the
- * discount within the rules (unless the step fixes it), and a learned first delay. Null leaves the planner's choice as it is.
+ * Has its say in the step the planner is about to plan (`step`: as the enrollment's A/B/n variant makes it): the
+ * channel among the step's reachable ones, the discount within the rules (unless the step fixes it), "send nothing
+ * more", and a learned first delay. Null leaves the planner's choice as it is.
  */
 export interface StepPolicy {
-  choose(loaded: LoadedPlannerInput, stepIndex: number, now: Date, terms?: StepTerms): Promise<StepPolicyChoice | null>;
+  choose(loaded: LoadedPlannerInput, stepIndex: number, now: Date, step: CampaignStep, plannedChannel: ChannelKind): Promise<StepPolicyChoice | null>;
 }

@@ -110,6 +110,8 @@ export class CheckoutsAdminService {
           /** `control`: held out, its messages planned and withheld. */
           arm: enrollments.arm,
           controlProbability: enrollments.controlProbability,
+          /** The policy's "send nothing more", when it ended the enrollment. */
+          stopDecision: enrollments.stopDecision,
         })
         .from(enrollments)
         .innerJoin(campaigns, eq(campaigns.id, enrollments.campaignId))
