@@ -77,11 +77,13 @@ export async function seedSettledDecisions(
     };
   });
 
+  // The seeding connection is released before settling: the settler takes its own (a pool of one would wait forever).
   const client = await pool.connect();
+  let campaignId: string;
   try {
     await client.query('BEGIN');
     const sourceId = (await client.query(`INSERT INTO sources (name, write_key_hash, write_key_prefix) VALUES ('history', $1, 'x') RETURNING id`, [randomUUID()])).rows[0].id;
-    const campaignId = (await client.query(`INSERT INTO campaigns (name, status, priority, steps) VALUES ('history', 'paused', 1000, '[]') RETURNING id`)).rows[0].id;
+    campaignId = (await client.query(`INSERT INTO campaigns (name, status, priority, steps) VALUES ('history', 'paused', 1000, '[]') RETURNING id`)).rows[0].id;
     await client.query(
       `INSERT INTO checkouts (id, external_id, source_id, status, stage, cart_value, currency, first_activity_at, last_activity_at, abandoned_at)
        SELECT id, external_id, $2, CASE WHEN recovered THEN 'recovered' ELSE 'abandoned' END, stage, value, 'EUR', abandoned_at, abandoned_at, abandoned_at
@@ -127,22 +129,22 @@ export async function seedSettledDecisions(
       [JSON.stringify(codes), sourceId],
     );
     await client.query('COMMIT');
-
-    const { ml, campaignTimeScale } = config;
-    await settleAll(pool, { now: new Date(), timeScale: campaignTimeScale, marginRate: ml.marginRate, messageCost: ml.messageCost });
-    const { rows } = await pool.query<SeededDecisions>(
-      `SELECT count(*)::int AS settled, count(*) FILTER (WHERE o.converted = 1)::int AS recovered,
-              (count(e.stop_decision) + (SELECT count(*) FROM messages m JOIN experiment_outcomes x ON x.enrollment_id = m.enrollment_id
-                                          WHERE m.campaign_id = $1 AND m.decision ? 'policy'))::int AS decisions
-         FROM enrollments e JOIN experiment_outcomes o ON o.enrollment_id = e.id
-        WHERE e.campaign_id = $1`,
-      [campaignId],
-    );
-    return rows[0];
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
     client.release();
   }
+
+  const { ml, campaignTimeScale } = config;
+  await settleAll(pool, { now: new Date(), timeScale: campaignTimeScale, marginRate: ml.marginRate, messageCost: ml.messageCost });
+  const { rows } = await pool.query<SeededDecisions>(
+    `SELECT count(*)::int AS settled, count(*) FILTER (WHERE o.converted = 1)::int AS recovered,
+            (count(e.stop_decision) + (SELECT count(*) FROM messages m JOIN experiment_outcomes x ON x.enrollment_id = m.enrollment_id
+                                        WHERE m.campaign_id = $1 AND m.decision ? 'policy'))::int AS decisions
+       FROM enrollments e JOIN experiment_outcomes o ON o.enrollment_id = e.id
+      WHERE e.campaign_id = $1`,
+    [campaignId],
+  );
+  return rows[0];
 }
