@@ -50,6 +50,7 @@ describe('admin API: checkouts, customers, sources, users, audit log', () => {
       writeKeyPrefix: writeKey.slice(0, 10),
       allowedOrigins: ['https://shop.example'],
       requireEmailOptIn: false,
+      defaultCurrency: 'USD',
       hasShopifySecret: true,
       createdAt: expect.any(String),
       disabledAt: null,

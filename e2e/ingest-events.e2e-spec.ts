@@ -42,7 +42,7 @@ describe('POST /v1/events', () => {
     const metric = async (pattern: RegExp) => Number((await (await fetch(`${t.url}/metrics`)).text()).match(pattern)?.[1] ?? 0);
     const accepted = /events_ingested_total\{origin="api",outcome="accepted"\} (\d+)/;
     const duplicate = /events_ingested_total\{origin="api",outcome="duplicate"\} (\d+)/;
-    const refused = /ingest_requests_rejected_total\{status="401"\} (\d+)/;
+    const refused = /ingest_requests_rejected_total\{status="401",reason="unauthorized"\} (\d+)/;
     const before = [await metric(accepted), await metric(duplicate), await metric(refused)];
     const event = apiEvent({ type: 'page_viewed' });
     await post({ events: [event, event] });

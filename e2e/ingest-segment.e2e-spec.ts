@@ -48,7 +48,7 @@ describe('Segment-compatible ingestion', () => {
       bearer,
     );
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ success: true, accepted: 2, duplicates: 0, ignored: 1 });
+    expect(response.body).toEqual({ success: true, accepted: 2, duplicates: 0, ignored: 1, rejected: [] });
 
     const { rows } = await t.pool.query(
       `SELECT DISTINCT c.id, c.status, c.stage, c.external_id, c.order_id, c.item_count FROM checkout_aliases a JOIN checkouts c ON c.id = a.checkout_id
@@ -65,27 +65,46 @@ describe('Segment-compatible ingestion', () => {
   it('counts duplicates by messageId and stores them once', async () => {
     const message = { type: 'track', event: 'Cart Viewed', messageId: id('dup'), anonymousId: 'anon-dup', properties: { cart_id: id('cart') } };
     const first = await postJson(`${t.url}/v1/batch`, { batch: [message, message] }, bearer);
-    expect(first.body).toEqual({ success: true, accepted: 1, duplicates: 1, ignored: 0 });
+    expect(first.body).toEqual({ success: true, accepted: 1, duplicates: 1, ignored: 0, rejected: [] });
     const again = await postJson(`${t.url}/v1/track`, message, bearer);
     expect(again.status).toBe(200);
-    expect(again.body).toEqual({ success: true, accepted: 0, duplicates: 1, ignored: 0 });
+    expect(again.body).toEqual({ success: true, accepted: 0, duplicates: 1, ignored: 0, rejected: [] });
     expect(await count('events WHERE source_id = $1 AND event_id = $2', [source.id, message.messageId])).toBe(1);
   });
 
-  it('rejects a batch with one bad message as a whole, storing nothing', async () => {
+  it('stores the valid messages of a batch and reports the bad one alone, storing nothing of it', async () => {
+    const good = { type: 'track', event: 'Cart Viewed', messageId: id('ok'), anonymousId: 'a', properties: { cart_id: id('cart') } };
+    const bad = { type: 'track', event: 'Checkout Started', anonymousId: 'a', properties: { order_id: id('order') } };
     const before = await count('events');
-    const response = await postJson(
-      `${t.url}/v1/batch`,
-      {
-        batch: [
-          { type: 'track', event: 'Cart Viewed', messageId: id('ok'), anonymousId: 'a', properties: { cart_id: id('cart') } },
-          { type: 'track', event: 'Checkout Started', anonymousId: 'a', properties: { order_id: id('order') } },
-        ],
-      },
-      bearer,
-    );
-    expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ error: 'invalid_request', problems: [{ index: 1, path: 'messageId' }] });
+    const response = await postJson(`${t.url}/v1/batch`, { batch: [good, bad] }, bearer);
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      success: true,
+      accepted: 1,
+      duplicates: 0,
+      ignored: 0,
+      rejected: [{ index: 1, path: 'messageId', message: 'is required (a unique id per message, used to drop duplicates)' }],
+    });
+    expect(await count('events')).toBe(before + 1);
+    expect(await count(`checkout_aliases WHERE kind = 'order' AND value = $1`, [bad.properties.order_id])).toBe(0);
+
+    // Resent corrected with the good one again: the good one is a duplicate, the corrected one is stored.
+    const fixed = { ...bad, messageId: id('fixed') };
+    const again = await postJson(`${t.url}/v1/batch`, { batch: [good, fixed] }, bearer);
+    expect(again.body).toEqual({ success: true, accepted: 1, duplicates: 1, ignored: 0, rejected: [] });
+    expect(await count('events')).toBe(before + 2);
+    expect(await count(`checkout_aliases WHERE kind = 'order' AND value = $1`, [bad.properties.order_id])).toBe(1);
+  });
+
+  it('refuses a batch as a whole when its envelope is wrong or it is no batch, storing nothing', async () => {
+    const before = await count('events');
+    const message = { type: 'track', event: 'Cart Viewed', messageId: id('ok'), anonymousId: 'a', properties: { cart_id: id('cart') } };
+    const badContext = await postJson(`${t.url}/v1/batch`, { batch: [message], context: 'web' }, bearer);
+    expect(badContext.status).toBe(400);
+    expect(badContext.body).toMatchObject({ error: 'invalid_request', problems: [{ index: null, path: 'context' }] });
+    const notABatch = await postJson(`${t.url}/v1/batch`, { messages: [message] }, bearer);
+    expect(notABatch.status).toBe(400);
+    expect(notABatch.body.problems).toEqual([{ index: null, path: '', message: 'body must be a Segment batch { "batch": [...] }, an array of messages, or one message with a "type"' }]);
     expect(await count('events')).toBe(before);
   });
 
@@ -119,7 +138,7 @@ describe('Segment-compatible ingestion', () => {
       { type: 'track', event: 'Cart Viewed', messageId: id('hook'), userId: 'hook-user', properties: { cart_id: cartId, currency: 'EUR', products: [{ sku: 'S1', price: 4 }] } },
     );
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ success: true, accepted: 1, duplicates: 0, ignored: 0 });
+    expect(response.body).toEqual({ success: true, accepted: 1, duplicates: 0, ignored: 0, rejected: [] });
     const { rows } = await t.pool.query(`SELECT c.stage, c.cart_value, c.currency FROM checkout_aliases a JOIN checkouts c ON c.id = a.checkout_id WHERE a.kind = 'cart' AND a.value = $1`, [cartId]);
     expect(rows).toEqual([{ stage: 'cart', cart_value: '4.0000', currency: 'EUR' }]);
   });
@@ -139,7 +158,7 @@ describe('Segment-compatible ingestion', () => {
       bearer,
     );
     expect(identify.status).toBe(200);
-    expect(identify.body).toEqual({ success: true, accepted: 1, duplicates: 0, ignored: 0 });
+    expect(identify.body).toEqual({ success: true, accepted: 1, duplicates: 0, ignored: 0, rejected: [] });
 
     const aliases = await t.pool.query(
       `SELECT kind, customer_id FROM customer_aliases WHERE (kind = 'anonymous' AND value = $1) OR (kind = 'user' AND value = $2) OR (kind = 'email' AND value = 'shopper@example.com') ORDER BY kind`,

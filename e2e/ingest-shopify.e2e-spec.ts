@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TestApp } from './support/test-app';
@@ -11,6 +12,18 @@ interface Delivery {
   hmac?: string | null;
   writeKey?: string;
   viaAuthorization?: boolean;
+}
+
+/** Shopify's signature computed by OpenSSL's own HMAC, not by Node's crypto nor our shopify-hmac.ts. */
+function signWithOpenssl(body: string, secret = SECRET): string {
+  const digest = execFileSync('openssl', ['dgst', '-sha256', '-hmac', secret, '-binary'], { input: Buffer.from(body, 'utf8') });
+  return digest.toString('base64');
+}
+
+/** The same with Python's hmac module, as Shopify's own Python samples do it. */
+function signWithPython(body: string, secret = SECRET): string {
+  const script = 'import sys, hmac, hashlib, base64; print(base64.b64encode(hmac.new(sys.argv[1].encode(), sys.stdin.buffer.read(), hashlib.sha256).digest()).decode())';
+  return execFileSync('python3', ['-c', script, secret], { input: Buffer.from(body, 'utf8') }).toString('utf8').trim();
 }
 
 function sign(body: string, secret = SECRET): string {
@@ -293,6 +306,29 @@ describe('Shopify webhooks', () => {
     ]);
     expect(await storedEvents([w])).toHaveLength(0);
     expect(await checkoutsOf(id)).toHaveLength(0);
+  });
+
+  it('accepts a payload signed by independent HMAC implementations (OpenSSL, Python) and refuses a wrong signature', async () => {
+    for (const signer of [signWithOpenssl, signWithPython]) {
+      const id = ids();
+      const w = randomUUID();
+      // Non-ASCII text and Shopify's spacing: the signature is over the exact bytes, not a re-serialisation.
+      const raw = JSON.stringify(checkoutBody(id, { note: 'Café — façade ✓' }), null, 2);
+      const response = await deliver(raw, { topic: 'checkouts/create', webhookId: w, hmac: signer(raw) });
+      expect([signer.name, response.status, response.body]).toEqual([signer.name, 200, { accepted: 1, duplicates: 0, ignored: 0 }]);
+      expect(await storedEvents([w])).toHaveLength(1);
+    }
+    const id = ids();
+    const w = randomUUID();
+    const raw = JSON.stringify(checkoutBody(id));
+    const wrongSecret = await deliver(raw, { topic: 'checkouts/create', webhookId: w, hmac: signWithOpenssl(raw, 'shpss_another_secret') });
+    expect(wrongSecret.status).toBe(401);
+    expect(wrongSecret.body.problems).toEqual([{ index: null, path: 'headers.x-shopify-hmac-sha256', message: expect.stringContaining('does not match') }]);
+    const otherBody = await deliver(raw, { topic: 'checkouts/create', webhookId: w, hmac: signWithPython(`${raw} `) });
+    expect(otherBody.status).toBe(401);
+    expect(await storedEvents([w])).toHaveLength(0);
+    const refusals = await (await fetch(`${t.url}/metrics`)).text();
+    expect(refusals).toMatch(/ingest_requests_rejected_total\{status="401",reason="bad_signature"\} [1-9]/);
   });
 
   it('acknowledges a topic it does not read with 200 and stores nothing', async () => {

@@ -20,6 +20,8 @@ export const sources = pgTable('sources', {
   allowedOrigins: text('allowed_origins').array().notNull().default([]),
   /** EU stores: abandoned-checkout email only with an explicit opt-in (otherwise unless opted out). */
   requireEmailOptIn: boolean('require_email_opt_in').notNull().default(false),
+  /** ISO 4217 code for Ecommerce events that do not name their currency (Segment's spec does not require one). */
+  defaultCurrency: text('default_currency').notNull().default('USD'),
   enabled: boolean('enabled').notNull().default(true),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   disabledAt: timestamp('disabled_at', { withTimezone: true }),

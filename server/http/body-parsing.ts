@@ -2,7 +2,23 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** A body that could not be read as JSON; routes report it after authenticating the caller. */
 export class UnreadableBody {
-  constructor(readonly message: string) {}
+  constructor(
+    readonly message: string,
+    /** 413: too large once decoded; 415: an encoding or content type the route does not take. */
+    readonly status: 400 | 413 | 415 = 400,
+  ) {}
+}
+
+/**
+ * A route's own reader of its raw body, set as Fastify route config `readBody` (Nest: `@RouteConfig({ readBody })`).
+ * It replaces the parsers below for that route only, whatever the Content-Type (Segment's and RudderStack's
+ * libraries send compressed JSON under other content types).
+ */
+export type RouteBodyReader = (request: FastifyRequest, body: Buffer) => unknown;
+
+function routeBodyReader(request: FastifyRequest): RouteBodyReader | undefined {
+  const readBody = (request.routeOptions.config as { readBody?: unknown } | undefined)?.readBody;
+  return typeof readBody === 'function' ? (readBody as RouteBodyReader) : undefined;
 }
 
 declare module 'fastify' {
@@ -21,6 +37,8 @@ export function installBodyParsing(fastify: FastifyInstance) {
   fastify.removeAllContentTypeParsers();
   const parseJson = (request: FastifyRequest, body: Buffer, done: (err: null, body: unknown) => void) => {
     request.rawBody = body;
+    const ownReader = routeBodyReader(request);
+    if (ownReader) return done(null, ownReader(request, body));
     if (body.length === 0) return done(null, new UnreadableBody('body is empty; expected JSON'));
     try {
       done(null, JSON.parse(body.toString('utf8')));
@@ -33,10 +51,14 @@ export function installBodyParsing(fastify: FastifyInstance) {
   // Plain HTML forms (the recovery landing's "complete" button works without scripts).
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (request, body, done) => {
     request.rawBody = body as Buffer;
+    const ownReader = routeBodyReader(request);
+    if (ownReader) return done(null, ownReader(request, body as Buffer));
     done(null, Object.fromEntries(new URLSearchParams((body as Buffer).toString('utf8'))));
   });
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     request.rawBody = body as Buffer;
+    const ownReader = routeBodyReader(request);
+    if (ownReader) return done(null, ownReader(request, body as Buffer));
     done(null, new UnreadableBody(`Content-Type "${request.headers['content-type'] ?? ''}" is not accepted; send application/json`));
   });
 }

@@ -1,6 +1,5 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MetricsService } from '../metrics/metrics.service';
 import { AuthenticatedSource, SourcesService } from '../sources/sources.service';
 import { IngestRejected } from './problems';
 
@@ -29,26 +28,21 @@ export function writeKeyOf(request: FastifyRequest, body: unknown): string | und
 /** Admits a request to an ingestion route: a valid, enabled write key, and a browser origin the source allows. */
 @Injectable()
 export class IngestGateway {
-  constructor(
-    private readonly sources: SourcesService,
-    private readonly metrics: MetricsService,
-  ) {}
+  // Refusals are counted in ingest_requests_rejected_total by metrics/ingest-rejections.ts.
+  constructor(private readonly sources: SourcesService) {}
 
   async admit(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<AuthenticatedSource> {
     const key = writeKeyOf(request, body);
     if (!key) {
-      this.metrics.ingestRejected.inc({ status: '401' });
       throw new IngestRejected(401, [{ index: null, path: 'Authorization', message: 'missing write key: send "Authorization: Bearer <write key>"' }]);
     }
     const source = await this.sources.authenticate(key);
     if (!source) {
-      this.metrics.ingestRejected.inc({ status: '401' });
       throw new IngestRejected(401, [{ index: null, path: 'Authorization', message: 'unknown or disabled write key' }]);
     }
     const origin = request.headers.origin;
     if (origin) {
       if (!source.allowedOrigins.includes(origin)) {
-        this.metrics.ingestRejected.inc({ status: '403' });
         throw new ForbiddenException({ error: 'forbidden', message: `origin ${origin} is not allowed for this source` });
       }
       void reply.header('Access-Control-Allow-Origin', origin).header('Vary', 'Origin');

@@ -27,3 +27,6 @@ export function findNul(value: unknown, path: Array<string | number> = []): Arra
   }
   return undefined;
 }
+
+/** A compressed body may be at most this large once decoded: the same limit as an uncompressed one. */
+export const MAX_DECODED_BODY_BYTES = MAX_REQUEST_BYTES;

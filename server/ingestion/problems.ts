@@ -8,9 +8,9 @@ export interface IngestProblem {
 /** A request refused as a whole; nothing of it is stored. */
 export class IngestRejected extends Error {
   constructor(
-    readonly status: 400 | 401 | 413,
+    readonly status: 400 | 401 | 413 | 415,
     readonly problems: IngestProblem[],
-    readonly error = status === 401 ? 'unauthorized' : status === 413 ? 'payload_too_large' : 'invalid_request',
+    readonly error = status === 401 ? 'unauthorized' : status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_request',
   ) {
     super(problems.map((p) => `${p.index === null ? '' : `[${p.index}] `}${p.path}: ${p.message}`).join('; '));
     this.name = 'IngestRejected';

@@ -25,17 +25,22 @@ export class MetricsService {
 
   readonly eventsIngested = new Counter({
     name: 'events_ingested_total',
-    help: 'Events received by the ingestion routes, by origin (api, segment, shopify) and outcome (accepted, duplicate, ignored)',
+    help: 'Events received by the ingestion routes, by origin (api, segment, shopify) and outcome (accepted, duplicate, ignored, rejected: invalid messages left out of an accepted Segment batch)',
     labelNames: ['origin', 'outcome'] as const,
     registers: [this.registry],
   });
 
   readonly ingestRejected = new Counter({
     name: 'ingest_requests_rejected_total',
-    help: 'Ingestion requests refused, by HTTP status',
-    labelNames: ['status'] as const,
+    help: 'Ingestion requests refused as a whole (4xx), by HTTP status and reason (see ingest-rejections.ts)',
+    labelNames: ['status', 'reason'] as const,
     registers: [this.registry],
   });
+
+  /** Invalid messages left out of a batch that was otherwise accepted (200): `events_ingested_total{outcome="rejected"}`. */
+  countRejectedMessages(origin: 'segment', problems: ReadonlyArray<{ index: number }>) {
+    this.eventsIngested.inc({ origin, outcome: 'rejected' }, new Set(problems.map((p) => p.index)).size);
+  }
 
   readonly messagesSent = new Counter({
     name: 'recovery_messages_total',

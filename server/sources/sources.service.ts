@@ -13,6 +13,8 @@ export interface AuthenticatedSource {
   name: string;
   shopifySecret: string | null;
   allowedOrigins: string[];
+  /** ISO 4217; for Ecommerce events that do not name their currency. */
+  defaultCurrency: string;
 }
 
 export interface SourceChanges {
@@ -21,6 +23,7 @@ export interface SourceChanges {
   /** A string sets it, null removes it. */
   shopifySecret?: string | null;
   requireEmailOptIn?: boolean;
+  defaultCurrency?: string;
   enabled?: boolean;
 }
 
@@ -28,6 +31,10 @@ export interface CreatedSource {
   id: string;
   name: string;
   writeKey: string;
+}
+
+function authenticated(row: AuthenticatedSource & { enabled: boolean }): AuthenticatedSource {
+  return { id: row.id, name: row.name, shopifySecret: row.shopifySecret, allowedOrigins: row.allowedOrigins, defaultCurrency: row.defaultCurrency };
 }
 
 interface CacheEntry {
@@ -79,6 +86,7 @@ export class SourcesService implements OnModuleInit, OnModuleDestroy {
           shopifySecret: valid.shopifySecret ?? null,
           allowedOrigins: valid.allowedOrigins,
           requireEmailOptIn: valid.requireEmailOptIn,
+          defaultCurrency: valid.defaultCurrency,
         })
         .returning();
       if (within) await within(tx, created);
@@ -89,7 +97,7 @@ export class SourcesService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Changes a source's name, origins, Shopify secret (null removes it), email opt-in rule or enabled state;
+   * Changes a source's name, origins, Shopify secret (null removes it), email opt-in rule, default currency or enabled state;
    * null when no source has that id. `within` runs in the same transaction; the change is announced after commit.
    */
   async update(id: string, changes: SourceChanges, within?: (tx: Transaction, before: Source, after: Source) => Promise<void>): Promise<Source | null> {
@@ -104,6 +112,7 @@ export class SourcesService implements OnModuleInit, OnModuleDestroy {
           ...(changes.allowedOrigins !== undefined ? { allowedOrigins: changes.allowedOrigins } : {}),
           ...(changes.shopifySecret !== undefined ? { shopifySecret: changes.shopifySecret } : {}),
           ...(changes.requireEmailOptIn !== undefined ? { requireEmailOptIn: changes.requireEmailOptIn } : {}),
+          ...(changes.defaultCurrency !== undefined ? { defaultCurrency: changes.defaultCurrency } : {}),
           ...enabledChange,
         })
         .where(eq(sources.id, id))
@@ -128,7 +137,15 @@ export class SourcesService implements OnModuleInit, OnModuleDestroy {
 
   async list() {
     return this.db
-      .select({ id: sources.id, name: sources.name, enabled: sources.enabled, writeKeyPrefix: sources.writeKeyPrefix, allowedOrigins: sources.allowedOrigins, createdAt: sources.createdAt })
+      .select({
+        id: sources.id,
+        name: sources.name,
+        enabled: sources.enabled,
+        writeKeyPrefix: sources.writeKeyPrefix,
+        allowedOrigins: sources.allowedOrigins,
+        defaultCurrency: sources.defaultCurrency,
+        createdAt: sources.createdAt,
+      })
       .from(sources)
       .orderBy(sources.createdAt);
   }
@@ -143,11 +160,12 @@ export class SourcesService implements OnModuleInit, OnModuleDestroy {
         name: sources.name,
         shopifySecret: sources.shopifySecret,
         allowedOrigins: sources.allowedOrigins,
+        defaultCurrency: sources.defaultCurrency,
         enabled: sources.enabled,
       })
       .from(sources)
       .where(eq(sources.writeKeyHash, hash));
-    const source = row && row.enabled ? { id: row.id, name: row.name, shopifySecret: row.shopifySecret, allowedOrigins: row.allowedOrigins } : null;
+    const source = row && row.enabled ? authenticated(row) : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { source, expiresAt: now + this.config.sourceCacheTtlMs });
     return source;
@@ -172,10 +190,17 @@ export class SourcesService implements OnModuleInit, OnModuleDestroy {
     const cached = this.cache.get(cacheKey);
     if (cached && cached.expiresAt > now) return cached.source;
     const [row] = await this.db
-      .select({ id: sources.id, name: sources.name, shopifySecret: sources.shopifySecret, allowedOrigins: sources.allowedOrigins, enabled: sources.enabled })
+      .select({
+        id: sources.id,
+        name: sources.name,
+        shopifySecret: sources.shopifySecret,
+        allowedOrigins: sources.allowedOrigins,
+        defaultCurrency: sources.defaultCurrency,
+        enabled: sources.enabled,
+      })
       .from(sources)
       .where(eq(sources.serverKeyHash, hash));
-    const source = row && row.enabled ? { id: row.id, name: row.name, shopifySecret: row.shopifySecret, allowedOrigins: row.allowedOrigins } : null;
+    const source = row && row.enabled ? authenticated(row) : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(cacheKey, { source, expiresAt: now + this.config.sourceCacheTtlMs });
     return source;

@@ -36,7 +36,13 @@ interface SourceValues {
   removeShopifySecret?: boolean;
   enabled?: boolean;
   requireEmailOptIn?: boolean;
+  defaultCurrency?: string;
 }
+
+/** The server checks the code against ISO 4217 too; this catches typos before saving. */
+const currencyCode = (value: string | undefined) =>
+  value && !/^[A-Z]{3}$/.test(value) ? 'Three upper-case letters (ISO 4217), such as EUR' : undefined;
+const upperCase = (text: string) => text.toUpperCase();
 
 const cleanOrigins = (value: string[] | undefined) => (value ?? []).map((o) => o.trim()).filter(Boolean);
 
@@ -44,6 +50,7 @@ const createBody = (v: SourceValues) => ({
   name: v.name,
   allowedOrigins: cleanOrigins(v.allowedOrigins),
   requireEmailOptIn: v.requireEmailOptIn ?? false,
+  defaultCurrency: v.defaultCurrency || 'USD',
   ...(v.shopifySecret ? { shopifySecret: v.shopifySecret } : {}),
 });
 
@@ -52,6 +59,7 @@ const updateBody = (v: SourceValues) => ({
   allowedOrigins: cleanOrigins(v.allowedOrigins),
   enabled: v.enabled,
   requireEmailOptIn: v.requireEmailOptIn,
+  defaultCurrency: v.defaultCurrency,
   ...(v.removeShopifySecret ? { shopifySecret: null } : v.shopifySecret ? { shopifySecret: v.shopifySecret } : {}),
 });
 
@@ -63,6 +71,15 @@ function SourceFields({ edit }: { edit: boolean }) {
       <PasswordInput source="shopifySecret" label={edit ? 'New Shopify secret (empty: keep)' : 'Shopify secret (optional)'} sx={{ minWidth: 320 }} />
       {edit ? <BooleanInput source="removeShopifySecret" label="Remove the Shopify secret" /> : null}
       <BooleanInput source="requireEmailOptIn" label="Email only with an explicit opt-in (EU)" />
+      <TextInput
+        source="defaultCurrency"
+        label="Default currency"
+        defaultValue="USD"
+        parse={upperCase}
+        validate={[required(), currencyCode]}
+        helperText="ISO 4217, for events that do not name their currency (Segment's spec does not require it)"
+        sx={{ minWidth: 320 }}
+      />
       {edit ? <BooleanInput source="enabled" /> : null}
     </>
   );
@@ -78,6 +95,7 @@ const SourceList = () => {
         <FunctionField<{ allowedOrigins: string[] }> label="Allowed origins" render={(r) => r.allowedOrigins.join(', ') || '—'} />
         <BooleanField source="hasShopifySecret" label="Shopify" />
         <BooleanField source="requireEmailOptIn" label="Opt-in email" />
+        <TextField source="defaultCurrency" label="Currency" />
         <BooleanField source="enabled" />
         <DateField source="createdAt" />
       </Datagrid>

@@ -3,7 +3,7 @@ import { IngestProblem, IngestRejected } from '../problems';
 import { parseSegmentMessages, SegmentParseOptions } from './segment-mapper';
 
 const RECEIVED = new Date('2026-03-10T12:00:00.000Z');
-const options: SegmentParseOptions = { receivedAt: RECEIVED, now: () => RECEIVED.getTime() };
+const options: SegmentParseOptions = { receivedAt: RECEIVED, now: () => RECEIVED.getTime(), defaultCurrency: 'USD' };
 
 let counter = 0;
 function track(event: string, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
@@ -31,10 +31,16 @@ function rejection(body: unknown, opts: Partial<SegmentParseOptions> = {}): Inge
   throw new Error('expected the body to be rejected');
 }
 
+/** The problems of a body refused as a whole (400). */
 function problems(body: unknown, opts: Partial<SegmentParseOptions> = {}): IngestProblem[] {
   const error = rejection(body, opts);
   expect(error.status).toBe(400);
   return error.problems;
+}
+
+/** The problems of the messages a batch left out (the batch itself is accepted). */
+function rejected(body: unknown, opts: Partial<SegmentParseOptions> = {}): IngestProblem[] {
+  return parse(body, opts).rejected;
 }
 
 describe('parseSegmentMessages: body shapes', () => {
@@ -58,7 +64,7 @@ describe('parseSegmentMessages: body shapes', () => {
     expect(problems({ hello: 1 })[0]).toMatchObject({ index: null, path: '' });
     expect(problems({ batch: {} })).toEqual([{ index: null, path: 'batch', message: 'must be an array of messages' }]);
     expect(problems({ batch: [] })).toEqual([{ index: null, path: 'batch', message: 'must hold at least one message' }]);
-    expect(problems({ batch: ['x'] })).toEqual([{ index: 0, path: '', message: 'must be a JSON object: one Segment message' }]);
+    expect(rejected({ batch: ['x'] })).toEqual([{ index: 0, path: '', message: 'must be a JSON object: one Segment message' }]);
   });
 
   it('refuses more than 500 messages with 413', () => {
@@ -70,12 +76,49 @@ describe('parseSegmentMessages: body shapes', () => {
     expect(rejection(batch).problems[0]).toMatchObject({ index: null, path: '' });
   });
 
-  it('refuses an oversize message with 413 and a NUL character with 400', () => {
+  it('leaves out an oversize message or one with a NUL character, keeping the others', () => {
     const big = track('Cart Viewed', { cart_id: 'c1', blob: 'x'.repeat(33 * 1024) });
-    const error = rejection({ batch: [track('Cart Viewed', { cart_id: 'c0' }), big] });
-    expect(error.status).toBe(413);
-    expect(error.problems).toEqual([{ index: 1, path: '', message: 'event is larger than 32 KB' }]);
-    expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c\u0000' })] })[0]).toMatchObject({ index: 0, path: 'properties.cart_id' });
+    const result = parse({ batch: [track('Cart Viewed', { cart_id: 'c0' }), big] });
+    expect(result.events.map((e) => e.refs.cartId)).toEqual(['c0']);
+    expect(result.rejected).toEqual([{ index: 1, path: '', message: 'event is larger than 32 KB' }]);
+    expect(rejected({ batch: [track('Cart Viewed', { cart_id: 'c\u0000' })] })[0]).toMatchObject({ index: 0, path: 'properties.cart_id' });
+  });
+
+  it('refuses an oversize message that is the whole body with 413, and an invalid one with 400', () => {
+    const big = track('Cart Viewed', { cart_id: 'c1', blob: 'x'.repeat(33 * 1024) });
+    expect(rejection(big).status).toBe(413);
+    expect(rejection({ ...track('Cart Viewed', { cart_id: 'c1' }), messageId: undefined }).problems).toEqual([
+      { index: 0, path: 'messageId', message: 'is required (a unique id per message, used to drop duplicates)' },
+    ]);
+  });
+});
+
+describe('parseSegmentMessages: per-message acceptance', () => {
+  it('keeps every valid message and reports each invalid one with its index', () => {
+    const batch = Array.from({ length: 11 }, (_, i) => track('Cart Viewed', { cart_id: `cart-${i}` }));
+    batch[4] = track('Checkout Started', { value: 'a lot' });
+    const result = parse({ batch });
+    expect(result.events.map((e) => e.refs.cartId)).toEqual(['cart-0', 'cart-1', 'cart-2', 'cart-3', 'cart-5', 'cart-6', 'cart-7', 'cart-8', 'cart-9', 'cart-10']);
+    expect(result.rejected).toEqual([
+      { index: 4, path: 'properties.checkout_id', message: 'is required for "Checkout Started" (or properties.order_id or properties.cart_id), to know which checkout it belongs to' },
+      { index: 4, path: 'properties.value', message: 'must be a number' },
+    ]);
+  });
+
+  it('checks the outer shape with the documented schema, once per field', () => {
+    expect(rejected({ batch: [track('Cart Viewed', 'not-an-object' as never)] })).toEqual([
+      { index: 0, path: 'properties', message: "must be an object (the event's properties)" },
+      { index: 0, path: 'properties.checkout_id', message: 'is required for "Cart Viewed" (or properties.order_id or properties.cart_id), to know which checkout it belongs to' },
+    ]);
+    expect(rejected({ batch: [track('Cart Viewed', { cart_id: 'c1' }, { timestamp: 1700000000 })] })).toEqual([
+      { index: 0, path: 'timestamp', message: 'must be an ISO 8601 timestamp string (when it happened, by the sender)' },
+    ]);
+  });
+
+  it('refuses an envelope problem, which every message shares, as a whole', () => {
+    expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c1' })], context: 'web' })).toEqual([
+      { index: null, path: 'context', message: "must be an object (merged under every message's own context)" },
+    ]);
   });
 });
 
@@ -83,35 +126,35 @@ describe('parseSegmentMessages: envelope', () => {
   it('uses messageId as the dedupe key, and requires it', () => {
     expect(one(track('Cart Viewed', { cart_id: 'c1' }, { messageId: ' ajs-next-1 ' })).key).toBe('ajs-next-1');
     const { messageId: _m, ...noId } = track('Cart Viewed', { cart_id: 'c1' });
-    expect(problems({ batch: [noId] })).toEqual([{ index: 0, path: 'messageId', message: 'is required (a unique id per message, used to drop duplicates)' }]);
-    expect(problems({ batch: [{ ...noId, messageId: '' }] })).toEqual([{ index: 0, path: 'messageId', message: 'must not be empty' }]);
-    expect(problems({ batch: [{ ...noId, messageId: 12 }] })).toEqual([{ index: 0, path: 'messageId', message: 'must be a string' }]);
-    expect(problems({ batch: [{ ...noId, messageId: 'm'.repeat(201) }] })[0]).toMatchObject({ index: 0, path: 'messageId' });
+    expect(rejected({ batch: [noId] })).toEqual([{ index: 0, path: 'messageId', message: 'is required (a unique id per message, used to drop duplicates)' }]);
+    expect(rejected({ batch: [{ ...noId, messageId: '' }] })).toEqual([{ index: 0, path: 'messageId', message: 'must not be empty' }]);
+    expect(rejected({ batch: [{ ...noId, messageId: 12 }] })).toEqual([{ index: 0, path: 'messageId', message: 'must be a string' }]);
+    expect(rejected({ batch: [{ ...noId, messageId: 'm'.repeat(201) }] })[0]).toMatchObject({ index: 0, path: 'messageId' });
   });
 
   it('requires userId or anonymousId, except on Ecommerce events known by their ids', () => {
     const anonymous = { anonymousId: undefined };
-    expect(problems({ batch: [{ type: 'page', messageId: 'p1', userId: null, anonymousId: null }] })).toEqual([
+    expect(rejected({ batch: [{ type: 'page', messageId: 'p1', userId: null, anonymousId: null }] })).toEqual([
       { index: 0, path: 'userId', message: 'is required when there is no anonymousId: every message must carry userId or anonymousId' },
     ]);
-    expect(problems({ batch: [track('Signed Up', {}, anonymous)] })[0]).toMatchObject({ path: 'userId' });
+    expect(rejected({ batch: [track('Signed Up', {}, anonymous)] })[0]).toMatchObject({ path: 'userId' });
     const event = one(track('Order Completed', { order_id: 'o1', revenue: 10 }, anonymous));
     expect(event.customer).toBeUndefined();
     expect(one(track('Cart Viewed', { cart_id: 'c1' }, { anonymousId: undefined, userId: 42 })).customer?.userId).toBe('42');
   });
 
   it('names an unknown or missing type', () => {
-    expect(problems({ batch: [{ ...track('X'), type: 'purchase' }] })).toEqual([{ index: 0, path: 'type', message: 'must be one of track, identify, page, screen, group, alias' }]);
-    expect(problems({ batch: [{ ...track('X'), type: undefined }] })).toEqual([{ index: 0, path: 'type', message: 'is required: one of track, identify, page, screen, group, alias' }]);
+    expect(rejected({ batch: [{ ...track('X'), type: 'purchase' }] })).toEqual([{ index: 0, path: 'type', message: 'must be one of track, identify, page, screen, group, alias' }]);
+    expect(rejected({ batch: [{ ...track('X'), type: undefined }] })).toEqual([{ index: 0, path: 'type', message: 'is required: one of track, identify, page, screen, group, alias' }]);
   });
 
   it('requires an event name on track', () => {
-    expect(problems({ batch: [track('  ')] })[0]).toMatchObject({ index: 0, path: 'event' });
+    expect(rejected({ batch: [track('  ')] })[0]).toMatchObject({ index: 0, path: 'event' });
   });
 
   it('reports every problem of every message at once', () => {
     const { messageId: _m, ...noId } = track('Checkout Started', {});
-    expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c1' }), noId] })).toEqual([
+    expect(rejected({ batch: [track('Cart Viewed', { cart_id: 'c1' }), noId] })).toEqual([
       { index: 1, path: 'messageId', message: 'is required (a unique id per message, used to drop duplicates)' },
       { index: 1, path: 'properties.checkout_id', message: 'is required for "Checkout Started" (or properties.order_id or properties.cart_id), to know which checkout it belongs to' },
     ]);
@@ -141,20 +184,20 @@ describe('parseSegmentMessages: timestamps', () => {
   });
 
   it('rejects malformed and future timestamps with their path', () => {
-    expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c1' }, { timestamp: 'yesterday' })] })).toEqual([
+    expect(rejected({ batch: [track('Cart Viewed', { cart_id: 'c1' }, { timestamp: 'yesterday' })] })).toEqual([
       { index: 0, path: 'timestamp', message: 'must be an ISO 8601 timestamp with a time zone offset, such as "2026-11-26T14:03:00Z"' },
     ]);
-    expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c1' }, { timestamp: '2026-03-12T12:00:00Z' })] })).toEqual([
+    expect(rejected({ batch: [track('Cart Viewed', { cart_id: 'c1' }, { timestamp: '2026-03-12T12:00:00Z' })] })).toEqual([
       { index: 0, path: 'timestamp', message: 'is more than 24 hours in the future' },
     ]);
-    expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c1' }, { timestamp: undefined, originalTimestamp: '2026-03-12T12:00:00Z' })] })[0]).toMatchObject({
+    expect(rejected({ batch: [track('Cart Viewed', { cart_id: 'c1' }, { timestamp: undefined, originalTimestamp: '2026-03-12T12:00:00Z' })] })[0]).toMatchObject({
       path: 'originalTimestamp',
       message: 'is more than 24 hours in the future',
     });
-    expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c1' }, { timestamp: undefined, originalTimestamp: '2026-03-10T11:00:00Z', sentAt: 'soon' })] })[0]).toMatchObject({
+    expect(rejected({ batch: [track('Cart Viewed', { cart_id: 'c1' }, { timestamp: undefined, originalTimestamp: '2026-03-10T11:00:00Z', sentAt: 'soon' })] })[0]).toMatchObject({
       path: 'sentAt',
     });
-    expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c1' }, { timestamp: '2026-13-01T10:00:00Z' })] })[0]).toMatchObject({ path: 'timestamp', message: 'is not a real date' });
+    expect(rejected({ batch: [track('Cart Viewed', { cart_id: 'c1' }, { timestamp: '2026-13-01T10:00:00Z' })] })[0]).toMatchObject({ path: 'timestamp', message: 'is not a real date' });
     expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c1' })], sentAt: 'now' })[0]).toMatchObject({ index: null, path: 'sentAt' });
   });
 });
@@ -189,7 +232,7 @@ describe('parseSegmentMessages: Ecommerce mapping', () => {
   it('maps Order Completed to an order, revenue from revenue else total', () => {
     const event = one(track('Order Completed', { checkout_id: 'ch1', order_id: 'o1', revenue: 40, total: 48, currency: 'USD' }));
     expect(event).toMatchObject({ type: 'order_completed', stage: 'completed', refs: { checkoutId: 'ch1', orderId: 'o1' }, order: { orderId: 'o1', revenue: 40, currency: 'USD' } });
-    expect(one(track('Order Completed', { order_id: 'o2', total: 48 })).order).toEqual({ orderId: 'o2', revenue: 48, currency: undefined });
+    expect(one(track('Order Completed', { order_id: 'o2', total: 48 })).order).toEqual({ orderId: 'o2', revenue: 48, currency: 'USD' });
     expect(one(track('Order Completed', { order_id: 1001, total: 48 })).order?.orderId).toBe('1001');
   });
 
@@ -255,33 +298,34 @@ describe('parseSegmentMessages: Ecommerce mapping', () => {
   });
 
   it('requires an id on Ecommerce events and an order on Order Completed', () => {
-    expect(problems({ batch: [track('Checkout Started', { products: [], currency: 'USD' })] })).toEqual([
+    expect(rejected({ batch: [track('Checkout Started', { products: [], currency: 'USD' })] })).toEqual([
       { index: 0, path: 'properties.checkout_id', message: 'is required for "Checkout Started" (or properties.order_id or properties.cart_id), to know which checkout it belongs to' },
     ]);
-    expect(problems({ batch: [track('Order Completed', { checkout_id: 'ch1' })] })).toEqual([
+    expect(rejected({ batch: [track('Order Completed', { checkout_id: 'ch1' })] })).toEqual([
       { index: 0, path: 'properties.order_id', message: 'is required for "Order Completed"' },
       { index: 0, path: 'properties.revenue', message: 'is required for "Order Completed" (properties.revenue or properties.total, a number ≥ 0)' },
     ]);
-    expect(problems({ batch: [track('Order Completed', { order_id: 'o1', revenue: '40' })] })).toEqual([{ index: 0, path: 'properties.revenue', message: 'must be a number' }]);
-    expect(problems({ batch: [track('Order Completed', { order_id: { id: 1 }, revenue: -1 })] })).toEqual([
+    expect(rejected({ batch: [track('Order Completed', { order_id: 'o1', revenue: '40' })] })).toEqual([{ index: 0, path: 'properties.revenue', message: 'must be a number' }]);
+    expect(rejected({ batch: [track('Order Completed', { order_id: { id: 1 }, revenue: -1 })] })).toEqual([
       { index: 0, path: 'properties.order_id', message: 'must be a string' },
       { index: 0, path: 'properties.revenue', message: 'must not be negative' },
     ]);
   });
 
-  it('validates products and requires a currency with them', () => {
-    expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c1', products })] })).toEqual([
-      { index: 0, path: 'properties.currency', message: 'is required when properties.products is present' },
-    ]);
-    expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c1', currency: 'XYZ', products })] })[0]).toMatchObject({ path: 'properties.currency' });
-    expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c1', currency: 'USD', products: [{ name: 'Mug', quantity: 0, image_url: 'ftp://x' }] })] })).toEqual([
+  it('validates products; a missing currency is the source default', () => {
+    expect(one(track('Cart Viewed', { cart_id: 'c1', products })).cart).toMatchObject({ currency: 'USD', value: 25.5 });
+    expect(parse({ batch: [track('Cart Viewed', { cart_id: 'c1', products, currency: null })] }, { defaultCurrency: 'EUR' }).events[0].cart?.currency).toBe('EUR');
+    expect(parse({ batch: [track('Order Completed', { order_id: 'o9', revenue: 5 })] }, { defaultCurrency: 'JPY' }).events[0].order).toEqual({ orderId: 'o9', revenue: 5, currency: 'JPY' });
+    expect(rejected({ batch: [track('Cart Viewed', { cart_id: 'c1', currency: 'XYZ', products })] })[0]).toMatchObject({ path: 'properties.currency' });
+    expect(rejected({ batch: [track('Cart Viewed', { cart_id: 'c1', currency: 'USD', products: [{ name: 'Mug', quantity: 0, image_url: 'ftp://x' }] })] })).toEqual([
       { index: 0, path: 'properties.products[0].product_id', message: 'is required (or sku)' },
       { index: 0, path: 'properties.products[0].quantity', message: 'must be at least 1' },
       { index: 0, path: 'properties.products[0].price', message: 'is required (a number ≥ 0)' },
       { index: 0, path: 'properties.products[0].image_url', message: 'must be an http(s) URL' },
     ]);
-    expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c1', currency: 'USD', products: 'mug' })] })[0]).toMatchObject({ path: 'properties.products' });
+    expect(rejected({ batch: [track('Cart Viewed', { cart_id: 'c1', currency: 'USD', products: 'mug' })] })[0]).toMatchObject({ path: 'properties.products' });
   });
+
 });
 
 describe('parseSegmentMessages: identify, alias, page', () => {
@@ -304,24 +348,24 @@ describe('parseSegmentMessages: identify, alias, page', () => {
   });
 
   it('rejects a bad phone, email, timezone, locale or ip with its path', () => {
-    expect(problems({ batch: [{ type: 'identify', messageId: 'i1', userId: 'u1', traits: { phone: '555-1234' } }] })).toEqual([
+    expect(rejected({ batch: [{ type: 'identify', messageId: 'i1', userId: 'u1', traits: { phone: '555-1234' } }] })).toEqual([
       { index: 0, path: 'traits.phone', message: 'must be a valid phone number in E.164 form, such as "+14155552671"' },
     ]);
-    expect(problems({ batch: [track('Checkout Started', { checkout_id: 'c' }, { context: { traits: { phone: '+10000000000' } } })] })[0]).toMatchObject({
+    expect(rejected({ batch: [track('Checkout Started', { checkout_id: 'c' }, { context: { traits: { phone: '+10000000000' } } })] })[0]).toMatchObject({
       path: 'context.traits.phone',
     });
-    expect(problems({ batch: [{ type: 'identify', messageId: 'i1', userId: 'u1', traits: { email: 'not-an-email' } }] })[0]).toMatchObject({ path: 'traits.email' });
-    expect(problems({ batch: [{ type: 'identify', messageId: 'i1', userId: 'u1', context: { timezone: 'Mars/Olympus', locale: 'x_bad_' } }] })).toEqual([
+    expect(rejected({ batch: [{ type: 'identify', messageId: 'i1', userId: 'u1', traits: { email: 'not-an-email' } }] })[0]).toMatchObject({ path: 'traits.email' });
+    expect(rejected({ batch: [{ type: 'identify', messageId: 'i1', userId: 'u1', context: { timezone: 'Mars/Olympus', locale: 'x_bad_' } }] })).toEqual([
       { index: 0, path: 'context.timezone', message: 'must be an IANA time zone, such as "Europe/Paris"' },
       { index: 0, path: 'context.locale', message: 'must be a BCP 47 language tag, such as "fr-FR"' },
     ]);
-    expect(problems({ batch: [track('Cart Viewed', { cart_id: 'c1' }, { context: { ip: 'localhost' } })] })[0]).toMatchObject({ path: 'context.ip' });
+    expect(rejected({ batch: [track('Cart Viewed', { cart_id: 'c1' }, { context: { ip: 'localhost' } })] })[0]).toMatchObject({ path: 'context.ip' });
   });
 
   it('maps alias to identify, previousId as the anonymous id', () => {
     const event = one({ type: 'alias', messageId: 'a1', userId: 'u1', previousId: 'anon-9' });
     expect(event).toMatchObject({ type: 'identify', customer: { userId: 'u1', anonymousId: 'anon-9' } });
-    expect(problems({ batch: [{ type: 'alias', messageId: 'a1', anonymousId: 'x' }] })).toEqual([
+    expect(rejected({ batch: [{ type: 'alias', messageId: 'a1', anonymousId: 'x' }] })).toEqual([
       { index: 0, path: 'userId', message: 'is required for alias' },
       { index: 0, path: 'previousId', message: 'is required for alias' },
     ]);

@@ -6,6 +6,7 @@ import { CustomerFacts, EventType, NormalizedEvent } from '../normalized-event';
 import { IngestProblem, IngestRejected } from '../problems';
 import { Ecommerce, ReadContext, readContext, readEcommerce, readPage } from './segment-properties';
 import { compact, isAbsent, isObject, mergeUnder, Reader } from './segment-reader';
+import { SEGMENT_MESSAGE_TYPES, segmentBatchEnvelopeSchema, segmentMessageSchema } from './segment-schemas';
 
 /** The message types with a route of their own (`POST /v1/<type>`). */
 export type SegmentRouteType = 'track' | 'identify' | 'page' | 'alias';
@@ -16,15 +17,22 @@ export interface SegmentParseOptions {
   now: () => number;
   /** Set on the single-type routes: the body is one message of this type, whose `type` may be omitted. */
   expectType?: SegmentRouteType;
+  /** The source's currency, for Ecommerce events that do not say theirs (the spec does not require it). */
+  defaultCurrency: string;
 }
 
 export interface SegmentParseResult {
   events: NormalizedEvent[];
   /** Well-formed messages we have no use for (screen, group, track events outside the Ecommerce spec). */
   ignored: number;
+  /** The problems of the messages left out, each with its index in the batch; none of those messages is stored. */
+  rejected: MessageProblem[];
 }
 
-const MESSAGE_TYPES = ['track', 'identify', 'page', 'screen', 'group', 'alias'] as const;
+/** A problem of one message of a batch. */
+export type MessageProblem = IngestProblem & { index: number };
+
+const MESSAGE_TYPES = SEGMENT_MESSAGE_TYPES;
 type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Segment Ecommerce Spec v2 track events we read, by name (matched case-insensitively, spaces collapsed). */
@@ -66,71 +74,66 @@ const MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Reads a Segment HTTP Tracking API body: `{ batch: [...], context?, sentAt?, writeKey? }`, a bare array of
- * messages, or one message (webhook destinations post those). All-or-nothing: any problem rejects the request.
+ * messages, or one message (webhook destinations post those, and the single-type routes take one).
+ * A batch is read message by message, as Segment's own API does: each valid message is kept, each invalid one is
+ * reported in `rejected` and kept out entirely. A body that is not a batch at all (or a problem of the envelope,
+ * which every message shares) throws IngestRejected; so does an invalid message that is the whole body.
  */
 export function parseSegmentMessages(body: unknown, options: SegmentParseOptions): SegmentParseResult {
-  const { messages, envelope } = messagesOf(body, options.expectType);
-  const problems: IngestProblem[] = [];
-  const oversized: IngestProblem[] = [];
+  const { messages, envelope, single } = messagesOf(body, options.expectType);
 
-  const batchReader = new Reader(null, problems);
-  let batchContext: Record<string, unknown> = {};
-  if (!isAbsent(envelope.context)) {
-    if (isObject(envelope.context)) batchContext = envelope.context;
-    else batchReader.add('context', 'must be an object');
-  }
-  const batchSentAt = isAbsent(envelope.sentAt) ? undefined : batchReader.run(deviceTimestamp, envelope.sentAt, 'sentAt');
+  const envelopeProblems: IngestProblem[] = [];
+  const batchReader = new Reader(null, envelopeProblems);
+  batchReader.run(segmentBatchEnvelopeSchema.pick({ context: true, sentAt: true }), envelope, '');
+  const batchContext = isObject(envelope.context) ? envelope.context : {};
+  const batchSentAt = isAbsent(envelope.sentAt) || envelopeProblems.length > 0 ? undefined : batchReader.run(deviceTimestamp, envelope.sentAt, 'sentAt');
+  if (envelopeProblems.length > 0) throw new IngestRejected(400, envelopeProblems);
 
   const events: NormalizedEvent[] = [];
+  const rejected: IngestProblem[] = [];
   let ignored = 0;
+  let oversized = false;
   messages.forEach((message, index) => {
     const unfit = itemProblem(message, index);
     if (unfit) {
-      (unfit.status === 413 ? oversized : problems).push(unfit.problem);
+      rejected.push(unfit.problem);
+      oversized ||= unfit.status === 413;
       return;
     }
-    const reader = new Reader(index, problems);
-    if (!isObject(message)) {
-      reader.add('', 'must be a JSON object: one Segment message');
-      return;
-    }
+    const reader = new Reader(index, rejected);
+    // The outer shape first (the documented schema), then the details; a path already at fault is reported once.
+    reader.run(segmentMessageSchema, message, '');
+    if (!isObject(message)) return;
     const read = readMessage(message, reader, { ...options, batchContext, batchSentAt });
+    if (reader.count() > 0) return;
     if (read === 'ignored') ignored++;
     else if (read) events.push(read);
   });
-  if (oversized.length > 0) throw new IngestRejected(413, oversized);
-  if (problems.length > 0) throw new IngestRejected(400, problems);
-  return { events, ignored };
+  if (single && rejected.length > 0) throw new IngestRejected(oversized ? 413 : 400, rejected);
+  return { events, ignored, rejected: rejected as MessageProblem[] };
 }
 
-function messagesOf(body: unknown, expectType: SegmentRouteType | undefined): { messages: unknown[]; envelope: Record<string, unknown> } {
+function messagesOf(body: unknown, expectType: SegmentRouteType | undefined): { messages: unknown[]; envelope: Record<string, unknown>; single: boolean } {
   const reject = (path: string, message: string): never => {
     throw new IngestRejected(400, [{ index: null, path, message }]);
   };
   if (expectType) {
     if (!isObject(body) || 'batch' in body) return reject('', `body must be one ${expectType} message object; send batches to /v1/batch`);
-    return { messages: [body], envelope: {} };
+    return { messages: [body], envelope: {}, single: true };
   }
-  let messages: unknown[];
-  let envelope: Record<string, unknown> = {};
-  let path = 'batch';
-  if (Array.isArray(body)) {
-    messages = body;
-    path = '';
-  } else if (isObject(body) && 'batch' in body) {
-    if (!Array.isArray(body.batch)) return reject('batch', 'must be an array of messages');
-    messages = body.batch;
-    envelope = body;
-  } else if (isObject(body) && 'type' in body) {
-    messages = [body];
-  } else {
+  if (isObject(body) && !('batch' in body) && 'type' in body) return { messages: [body], envelope: {}, single: true };
+  if (!Array.isArray(body) && !(isObject(body) && 'batch' in body)) {
     return reject('', 'body must be a Segment batch { "batch": [...] }, an array of messages, or one message with a "type"');
   }
+  const envelope = Array.isArray(body) ? { batch: body } : (body as Record<string, unknown>);
+  const messages = envelope.batch;
+  const path = Array.isArray(body) ? '' : 'batch';
+  if (!Array.isArray(messages)) return reject('batch', 'must be an array of messages');
   if (messages.length === 0) reject(path, 'must hold at least one message');
   if (messages.length > MAX_EVENTS_PER_REQUEST) {
     throw new IngestRejected(413, [{ index: null, path, message: `holds ${messages.length} messages; at most ${MAX_EVENTS_PER_REQUEST} per request` }]);
   }
-  return { messages, envelope };
+  return { messages, envelope, single: false };
 }
 
 interface MessageOptions extends SegmentParseOptions {
@@ -253,7 +256,7 @@ function mapMessage(
       const page = { ...context.event.page, ...compact(readPage(properties, 'properties', r)) };
       context.event.page = Object.keys(page).length > 0 ? page : undefined;
     } else {
-      const read = readEcommerce(ecommerce!, eventName, properties, r);
+      const read = readEcommerce(ecommerce!, eventName, properties, r, options.defaultCurrency);
       eventType = read.type;
       refs = read.refs;
       cart = read.cart;

@@ -55,6 +55,7 @@ export function readEcommerce(
   eventName: string,
   props: Record<string, unknown>,
   r: Reader,
+  defaultCurrency: string,
 ): { type: EventType; refs: NormalizedEvent['refs']; cart?: NormalizedEvent['cart']; order?: NormalizedEvent['order'] } {
   let type: EventType;
   if (ecommerce === 'checkout_step_completed') {
@@ -78,7 +79,10 @@ export function readEcommerce(
   const value = amount('value');
   const revenue = amount('revenue');
   const total = amount('total');
-  const currency = r.text(typeof props.currency === 'string' ? props.currency.toUpperCase() : props.currency, 'properties.currency', currencyCode);
+  // The spec does not require a currency; an event without one is in the source's currency.
+  const currency = isAbsent(props.currency)
+    ? defaultCurrency
+    : r.text(typeof props.currency === 'string' ? props.currency.toUpperCase() : props.currency, 'properties.currency', currencyCode);
 
   let order: NormalizedEvent['order'];
   if (type === 'order_completed') {
@@ -95,7 +99,6 @@ export function readEcommerce(
       r.add('properties.products', 'must be an array of products');
     } else {
       const items = readProducts(props.products, r);
-      if (currency === undefined && isAbsent(props.currency)) r.add('properties.currency', 'is required when properties.products is present');
       if (items && currency !== undefined) cart = cartSnapshot(items, currency, value ?? revenue ?? total);
     }
   }

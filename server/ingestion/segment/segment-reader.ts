@@ -7,18 +7,28 @@ export const isObject = (value: unknown): value is Record<string, unknown> => ty
 export const isAbsent = (value: unknown) => value === undefined || value === null || value === '';
 export const textField = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 
-/** Collects the problems of one message (or of the request, with index null). */
+/**
+ * Collects the problems of one message (or of the request, with index null) into a list shared by the batch.
+ * A path already at fault is reported once: the message's outer shape is checked before its details.
+ */
 export class Reader {
+  private added = 0;
+  private readonly faulty = new Set<string>();
+
   constructor(
     private readonly index: number | null,
     private readonly problems: IngestProblem[],
   ) {}
 
+  /** How many problems this reader found. */
   count(): number {
-    return this.problems.length;
+    return this.added;
   }
 
   add(path: string, message: string) {
+    if (this.faulty.has(path)) return;
+    this.faulty.add(path);
+    this.added++;
     this.problems.push({ index: this.index, path, message });
   }
 

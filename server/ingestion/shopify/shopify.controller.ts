@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CLOCK, Clock } from '../../common/clock';
-import { MetricsService } from '../../metrics/metrics.service';
 import { readableBody } from '../readable-body';
 import { IngestGateway } from '../ingest-gateway';
 import { IngestResult, IngestService } from '../ingest.service';
@@ -33,7 +32,6 @@ export class ShopifyController {
   constructor(
     private readonly gateway: IngestGateway,
     private readonly ingestService: IngestService,
-    private readonly metrics: MetricsService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -74,7 +72,6 @@ export class ShopifyController {
   }
 
   private unauthorized(path: string, message: string): never {
-    this.metrics.ingestRejected.inc({ status: '401' });
     throw new IngestRejected(401, [{ index: null, path, message }]);
   }
 }

@@ -20,6 +20,7 @@ export function publicSource(s: Source) {
     writeKeyPrefix: s.writeKeyPrefix,
     allowedOrigins: s.allowedOrigins,
     requireEmailOptIn: s.requireEmailOptIn,
+    defaultCurrency: s.defaultCurrency,
     hasShopifySecret: s.shopifySecret !== null,
     createdAt: s.createdAt,
     disabledAt: s.disabledAt,

@@ -1,0 +1,1 @@
+ALTER TABLE "sources" ADD COLUMN "default_currency" text DEFAULT 'USD' NOT NULL;
