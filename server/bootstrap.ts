@@ -12,7 +12,11 @@ import { installRequestTelemetry } from './http/request-telemetry';
 import { installIngestionCors } from './ingestion/cors';
 import { MAX_REQUEST_BYTES } from './ingestion/limits';
 import { Logger, PinoNestLogger } from './logging/logger';
+import { installIngestRejectionMetrics } from './metrics/ingest-rejections';
 import { MetricsService } from './metrics/metrics.service';
+import { installApiDocs } from './openapi/api-docs';
+import { recordRoutes, undocumentedRoutes } from './openapi/registered-routes';
+import { API_ROUTES } from './openapi/route-table';
 import { SourcesService } from './sources/sources.service';
 
 /** Builds the application for the configured role, ready to `listen`. */
@@ -31,12 +35,19 @@ export async function createApp(config: AppConfig, logger: Logger, options: AppO
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  recordRoutes(fastify);
   await app.register(fastifyCookie as never);
   app.get(InFlightRequests).install(fastify);
   installBodyParsing(fastify);
   installRequestTelemetry(fastify, app.get(MetricsService), logger);
+  installIngestRejectionMetrics(fastify, app.get(MetricsService));
   if (servesHttpApi(config.role)) installIngestionCors(fastify, app.get(SourcesService));
   app.useGlobalFilters(new AllErrorsFilter());
+  if (servesHttpApi(config.role)) await installApiDocs(app);
   await app.init();
+  const undocumented = undocumentedRoutes(fastify, API_ROUTES);
+  if (servesHttpApi(config.role) && undocumented.length > 0) {
+    logger.warn({ routes: undocumented.map((r) => `${r.method} ${r.url}`) }, 'routes missing from the OpenAPI document (server/openapi/route-table.ts)');
+  }
   return app;
 }

@@ -24,7 +24,7 @@ export type HoldoutSettingsView = Omit<ExperimentSettings, 'secret'>;
 
 const KEY = 'experiments';
 
-const globalHoldoutSchema = z.strictObject(
+export const globalHoldoutSchema = z.strictObject(
   {
     globalHoldoutPercent: z
       .number('must be a number')

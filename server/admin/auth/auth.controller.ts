@@ -9,7 +9,7 @@ import { CurrentAdmin } from './current-admin.decorator';
 import { LoginThrottle } from './login-throttle';
 import { ACCESS_COOKIE, ACCESS_TOKEN_TTL_S, REFRESH_COOKIE, REFRESH_TOKEN_TTL_S } from './session-tokens';
 
-const loginSchema = z.object({ email: z.string().min(1, 'is required').max(320), password: z.string().min(1, 'is required').max(200) }).strict();
+export const loginSchema = z.object({ email: z.string().min(1, 'is required').max(320), password: z.string().min(1, 'is required').max(200) }).strict();
 
 const WRONG = 'the email or the password is wrong';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeDiscountCode } from '../../discounts/discount-code-generator';
 import { currencyCode, email, httpUrl, identifier, money, phone } from '../../ingestion/field-rules';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -44,7 +45,8 @@ export const shippingMethodSchema = z.strictObject({
 
 export const paymentMethodChoiceSchema = z.strictObject({ payment_method_id: uuid });
 
-export const discountSchema = z.strictObject({ code: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters') });
+/** The code as `/v1/discounts` reads it: case, spaces and dashes as the shopper typed them do not matter. */
+export const discountSchema = z.strictObject({ code: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').transform(normalizeDiscountCode) });
 
 /** `POST /v1/checkouts/{id}/complete`: everything optional; what is missing comes from the checkout, then the profile's defaults. */
 export const completeSchema = z.strictObject({
