@@ -63,3 +63,22 @@ describe('npm run cli -- demo', () => {
     expect(away.stderr).toContain('--url: nothing answers at http://127.0.0.1:9');
   });
 });
+
+describe('npm run demo', () => {
+  const demo = (...args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['-r', '@swc-node/register', 'server/demo/main.ts', ...args], { cwd: join(__dirname, '..'), timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+      );
+    });
+
+  it('names a bad flag before starting anything, and prints its usage', { timeout: 90_000 }, async () => {
+    const [bad, unknown, help] = await Promise.all([demo('--shoppers', '3'), demo('--minuts', '2'), demo('--help')]);
+    expect(bad).toMatchObject({ status: 2, stdout: '' });
+    expect(bad.stderr.trim()).toBe('--shoppers: must be a whole number between 4 and 2000');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--minuts'");
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: npm run demo');
+  });
+});

@@ -10,6 +10,7 @@ import { dataProvider } from './data/dataProvider';
 import discountRules from './discount-rules';
 import { i18nProvider } from './i18n';
 import { ConsoleLayout } from './layout/ConsoleLayout';
+import messages from './messages';
 import sources from './sources';
 import templates from './templates';
 import users from './users';
@@ -40,6 +41,7 @@ export function App() {
           <Resource name="discount-rules" options={{ label: 'Discount rules' }} {...discountRules} />
           <Resource name="templates" {...templates} />
           <Resource name="checkouts" {...checkouts} />
+          <Resource name="messages" {...messages} />
           <Resource name="customers" {...customers} />
           <Resource name="sources" {...sources} />
           {role === 'admin' ? <Resource name="users" {...users} /> : null}

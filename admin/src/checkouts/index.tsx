@@ -1,6 +1,7 @@
 import ShoppingCartIcon from '@mui/icons-material/ShoppingCart';
 import { Box, Card, CardContent, Chip, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { Datagrid, DateField, DateInput, FunctionField, List, NumberInput, SearchInput, SelectInput, Show, TextField, useRecordContext } from 'react-admin';
+import { Link } from 'react-router-dom';
 import { ChannelIcon, channelLabel } from '../common/channels';
 import { dateTime, money, words } from '../common/format';
 import { STAGES } from '../data/types';
@@ -153,7 +154,10 @@ function Messages({ messages }: { messages: Message[] }) {
             <TableCell>
               <Stack sx={{ alignItems: 'center' }} direction="row" spacing={0.5}>
                 <ChannelIcon channel={m.channel} />
-                <span>{channelLabel(m.channel)}</span>
+                {/* The message's own page: what it says, to whom. */}
+                <Link to={`/messages/${m.id}/show`} data-testid="message-link">
+                  {channelLabel(m.channel)}
+                </Link>
               </Stack>
             </TableCell>
             <TableCell>

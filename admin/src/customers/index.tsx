@@ -114,7 +114,8 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 function CustomerDetails() {
   const c = useRecordContext<CustomerDetail>();
   const canEdit = useCanEdit();
-  if (!c) return null;
+  // Opened from the list, the record first holds the list's row (no contact points, orders, messages) until the full one loads.
+  if (!c || !c.contactPoints || !c.pushSubscriptions || !c.orders || !c.checkouts || !c.messages) return null;
   return (
     <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: '1fr 1fr' }, gap: 2, p: 2 }}>
       <Section title="Contact points and consent">
