@@ -4,6 +4,12 @@ import { DEFAULT_CAMPAIGN } from './default-campaign';
 import { DEFAULT_DISCOUNT_RULES } from './discount-rules';
 
 const valid = () => JSON.parse(JSON.stringify(DEFAULT_CAMPAIGN)) as Record<string, any>;
+/** The seed with a push-only first step, to change one thing at a time. */
+const pushFirst = () => {
+  const input = valid();
+  input.steps[0] = { delayMinutes: 60, channels: ['push'], templates: { push: 'reminder-push' } };
+  return input;
+};
 
 function problems(input: unknown) {
   const result = parseCampaignInput(input);
@@ -41,7 +47,7 @@ describe('campaign input', () => {
   });
 
   it('wants a template for every listed channel, and no template for a channel not listed', () => {
-    const input = valid();
+    const input = pushFirst();
     input.steps[0].channels = ['push', 'sms'];
     expect(problems(input)).toEqual([{ path: 'steps.0.templates.sms', message: 'is required because the step lists sms' }]);
     input.steps[0].channels = ['sms'];
@@ -52,7 +58,7 @@ describe('campaign input', () => {
   });
 
   it('refuses unknown and repeated channels', () => {
-    const input = valid();
+    const input = pushFirst();
     input.steps[0].channels = ['push', 'fax'];
     expect(problems(input)).toEqual([{ path: 'steps.0.channels.1', message: 'must be one of email, push, sms, last_engaged' }]);
     input.steps[0].channels = ['push', 'push'];
@@ -68,7 +74,7 @@ describe('campaign input', () => {
   });
 
   it('checks waterfalls, send-time arms and the discount rule id', () => {
-    const input = valid();
+    const input = pushFirst();
     input.steps[0].waterfall = { until: 'clicked', afterMinutes: 60 };
     expect(problems(input)).toEqual([{ path: 'steps.0.waterfall', message: 'needs at least two channels to fall back to' }]);
     input.steps[0].waterfall = { until: 'opened', afterMinutes: 0 };
@@ -126,12 +132,14 @@ describe('campaign input', () => {
       templates: new Map([
         ['reminder-push', 'push'],
         ['reminder-email', 'sms'],
+        ['reminder-sms', 'sms'],
         ['offer-push', 'push'],
         ['offer-email', 'email'],
       ] as const),
       discountRules: DEFAULT_DISCOUNT_RULES,
     };
     expect(referenceProblems(campaign, known)).toEqual([
+      { path: 'steps.0.templates.email', message: '"reminder-email" is a sms template, not email' },
       { path: 'steps.1.templates.email', message: '"reminder-email" is a sms template, not email' },
       { path: 'steps.2.templates.sms', message: 'no sms template "offer-sms"' },
       { path: 'steps.2.discountRuleId', message: 'no discount rule "gone"' },

@@ -33,6 +33,10 @@ describe('reachability', () => {
     ['push subscribed, no statement', {}, 'push', null],
     ['push subscribed, opted out', { consent: { sms: true, push: false } }, 'push', 'no_consent'],
     ['push without a subscription', { pushSubscriptions: 0 }, 'push', 'no_contact'],
+    ['email, but no SMTP in this deployment', { disabledChannels: ['email'] }, 'email', 'channel_disabled'],
+    ['sms opted in, but no Twilio', { disabledChannels: ['sms'] }, 'sms', 'channel_disabled'],
+    ['push subscribed, but push disabled', { disabledChannels: ['push'] }, 'push', 'channel_disabled'],
+    ['another channel disabled', { disabledChannels: ['sms', 'push'] }, 'email', null],
   ])('%s', (_name, overrides, channel, reason) => {
     expect(unreachableReason(who(overrides), channel)).toBe(reason);
     expect(isReachable(who(overrides), channel)).toBe(reason === null);
@@ -62,6 +66,19 @@ describe('expandChannels', () => {
 describe('resolveChannel', () => {
   it('takes the first reachable channel', () => {
     expect(resolveChannel(offer, who({ lastEngagedChannel: 'push' }))).toEqual({ channel: 'push', skipped: [] });
+  });
+
+  it('falls back past a disabled channel as past an unreachable one, and never picks it for the policy', () => {
+    const noSmtp = who({ pushSubscriptions: 0, disabledChannels: ['email'] });
+    expect(resolveChannel({ channels: ['push', 'email', 'sms'], templates: {} }, noSmtp)).toEqual({
+      channel: 'sms',
+      skipped: [
+        { channel: 'push', reason: 'no_contact' },
+        { channel: 'email', reason: 'channel_disabled' },
+      ],
+    });
+    expect(resolveChannel({ channels: ['push', 'email', 'sms'], templates: {} }, noSmtp, { chosen: 'email' }).channel).toBe('sms');
+    expect(resolveChannel({ channels: ['email'], templates: {} }, noSmtp)).toEqual({ channel: null, skipped: [{ channel: 'email', reason: 'channel_disabled' }] });
   });
 
   it('falls back past a channel without consent, saying why', () => {

@@ -5,7 +5,10 @@
  *  - email: an address, and consent.email !== false (no opt-out) — or consent.email === true where the
  *    store requires an explicit email opt-in (EU stores: `requireEmailOptIn`);
  *  - sms: a phone number and an explicit opt-in, consent.sms === true;
- *  - push: at least one live Web Push subscription, and consent.push !== false.
+ *  - push: at least one live Web Push subscription, and consent.push !== false;
+ *  - and, whatever the customer, the channel is not one of `recipient.disabledChannels` (its configuration is
+ *    missing in this deployment): a disabled channel is passed over as 'channel_disabled', so no message is
+ *    ever planned on it.
  *
  * A step lists channels in order of preference; 'last_engaged' stands for the channel of the last recovery
  * message the customer opened or clicked (skipped when there is none, or when the step has no template for
@@ -17,10 +20,11 @@
  */
 import type { CampaignStep, ChannelKind, ChannelSkip, EnrollmentMessage, Recipient } from './types';
 
-export type UnreachableReason = 'no_consent' | 'no_contact';
+export type UnreachableReason = 'channel_disabled' | 'no_consent' | 'no_contact';
 
 export function unreachableReason(recipient: Recipient, channel: ChannelKind): UnreachableReason | null {
   const { consent } = recipient;
+  if (recipient.disabledChannels?.includes(channel)) return 'channel_disabled';
   switch (channel) {
     case 'email':
       if (!recipient.email?.trim()) return 'no_contact';

@@ -7,6 +7,8 @@ const at = (iso: string) => new Date(iso);
 const ms = (from: Date, millis: number) => new Date(from.getTime() + millis);
 
 const CAMPAIGN: Campaign = { id: 'c-default', ...DEFAULT_CAMPAIGN };
+/** The default with a push-only first step: how a step nobody can receive is passed over. */
+const PUSH_FIRST: Campaign = { ...CAMPAIGN, steps: [{ delayMinutes: 60, channels: ['push'], templates: { push: 'reminder-push' } }, ...CAMPAIGN.steps.slice(1)] };
 /** Thursday 2026-11-26, 11:00 in Paris. */
 const ABANDONED = at('2026-11-26T10:00:00Z');
 const ada: Recipient = {
@@ -140,7 +142,7 @@ describe('exits', () => {
 
 describe('channel fallback', () => {
   it('passes over a push-only step for a customer without push, to the email at 24 h', () => {
-    expect(plan({ recipient: { pushSubscriptions: 0 } })).toEqual({
+    expect(plan({ campaign: PUSH_FIRST, recipient: { pushSubscriptions: 0 } })).toEqual({
       kind: 'send',
       stepIndex: 1,
       channel: 'email',
@@ -173,11 +175,20 @@ describe('channel fallback', () => {
   it('an EU store needs an explicit email opt-in', () => {
     expect(plan({ recipient: { pushSubscriptions: 0, requireEmailOptIn: true, consent: { sms: true } } })).toMatchObject({
       kind: 'send',
+      stepIndex: 0,
+      channel: 'sms',
+      skipped: [
+        { channel: 'push', reason: 'no_contact' },
+        { channel: 'email', reason: 'no_consent' },
+      ],
+    });
+    expect(plan({ campaign: PUSH_FIRST, recipient: { pushSubscriptions: 0, requireEmailOptIn: true, consent: { sms: true } } })).toMatchObject({
+      kind: 'send',
       stepIndex: 2,
       channel: 'sms',
       skippedSteps: [0, 1],
     });
-    expect(plan({ recipient: { pushSubscriptions: 0, requireEmailOptIn: true, consent: { email: true } } })).toMatchObject({ kind: 'send', stepIndex: 1, channel: 'email' });
+    expect(plan({ recipient: { pushSubscriptions: 0, requireEmailOptIn: true, consent: { email: true } } })).toMatchObject({ kind: 'send', stepIndex: 0, channel: 'email' });
   });
 });
 
@@ -297,12 +308,15 @@ describe('the frequency cap across campaigns', () => {
 });
 
 describe('SMS rules in the planner', () => {
+  // On the 48 h offer: with a push-only first step and no email, it is the SMS-only shopper's first message.
   const floridian = { timezone: null, email: null, pushSubscriptions: 0, phone: '+13055550100', consent: { sms: true } };
+  const CAMPAIGN = PUSH_FIRST;
+  const planOffer = (overrides: Overrides) => plan({ campaign: CAMPAIGN, ...overrides });
   const roomy = { ...CAMPAIGN, frequencyCap: { maxMessages: 10, windowHours: 168, minGapHours: 0 } };
 
   it('a Florida number without a zone: New York time, sent before 20:00', () => {
     const abandoned = at('2026-06-10T23:30:00Z'); // 19:30 EDT; the offer at 48 h is 19:30 EDT too
-    expect(plan({ now: abandoned, checkout: { abandonedAt: abandoned }, recipient: floridian })).toEqual({
+    expect(planOffer({ now: abandoned, checkout: { abandonedAt: abandoned }, recipient: floridian })).toEqual({
       kind: 'send',
       stepIndex: 2,
       channel: 'sms',
@@ -315,7 +329,7 @@ describe('SMS rules in the planner', () => {
 
   it('a Florida number: 20:30 is too late, 08:00 the next day', () => {
     const abandoned = at('2026-06-11T00:30:00Z'); // 20:30 EDT
-    expect(plan({ now: abandoned, checkout: { abandonedAt: abandoned }, recipient: floridian })).toMatchObject({
+    expect(planOffer({ now: abandoned, checkout: { abandonedAt: abandoned }, recipient: floridian })).toMatchObject({
       sendAt: at('2026-06-13T12:00:00Z'),
       deferredBy: ['sms_window'],
     });
@@ -323,7 +337,7 @@ describe('SMS rules in the planner', () => {
 
   it('the same hour in Paris is fine (looser floor, 21:00)', () => {
     const abandoned = at('2026-06-10T18:30:00Z'); // 20:30 CEST
-    expect(plan({ now: abandoned, checkout: { abandonedAt: abandoned }, recipient: { ...floridian, phone: '+33612345678', timezone: 'Europe/Paris' } })).toMatchObject({
+    expect(planOffer({ now: abandoned, checkout: { abandonedAt: abandoned }, recipient: { ...floridian, phone: '+33612345678', timezone: 'Europe/Paris' } })).toMatchObject({
       sendAt: at('2026-06-12T18:30:00Z'),
       deferredBy: [],
     });
@@ -333,14 +347,14 @@ describe('SMS rules in the planner', () => {
     const loose = { ...CAMPAIGN, quietHours: { start: '23:00', end: '06:00' } };
     const abandoned = at('2026-06-10T19:30:00Z'); // 21:30 CEST
     expect(
-      plan({ campaign: loose, now: abandoned, checkout: { abandonedAt: abandoned }, recipient: { ...floridian, phone: '+33612345678', timezone: 'Europe/Paris' } }),
+      planOffer({ campaign: loose, now: abandoned, checkout: { abandonedAt: abandoned }, recipient: { ...floridian, phone: '+33612345678', timezone: 'Europe/Paris' } }),
     ).toMatchObject({ sendAt: at('2026-06-13T06:00:00Z'), deferredBy: ['sms_window'] });
   });
 
   it('Florida: three SMS in the last 24 h (from any campaign) hold the fourth back', () => {
     const abandoned = at('2026-06-10T23:30:00Z');
     const sms = ['14:00', '16:00', '18:00'].map((hm) => fromOtherCampaign(`2026-06-12T${hm}:00Z`, 'sms'));
-    expect(plan({ campaign: roomy, now: abandoned, checkout: { abandonedAt: abandoned }, recipient: floridian, history: sms })).toMatchObject({
+    expect(planOffer({ campaign: roomy, now: abandoned, checkout: { abandonedAt: abandoned }, recipient: floridian, history: sms })).toMatchObject({
       channel: 'sms',
       sendAt: at('2026-06-13T14:00:00Z'), // 10:00 EDT
       deferredBy: ['state_daily_limit'],
@@ -350,7 +364,7 @@ describe('SMS rules in the planner', () => {
   it('Florida: the state limit then the weekly cap push the offer past expiry', () => {
     const abandoned = at('2026-06-10T23:30:00Z');
     const sms = ['14:00', '16:00', '18:00'].map((hm) => fromOtherCampaign(`2026-06-12T${hm}:00Z`, 'sms'));
-    expect(plan({ now: abandoned, checkout: { abandonedAt: abandoned }, recipient: floridian, history: sms })).toEqual({ kind: 'none', reason: 'expired' });
+    expect(planOffer({ now: abandoned, checkout: { abandonedAt: abandoned }, recipient: floridian, history: sms })).toEqual({ kind: 'none', reason: 'expired' });
   });
 });
 
@@ -521,7 +535,7 @@ describe("the decision policy's choice", () => {
   });
 
   it('ignores a channel the step does not list, or one that cannot reach the customer', () => {
-    const notListed = plan({ choice: { stepIndex: 0, channel: 'email' } });
+    const notListed = plan({ campaign: PUSH_FIRST, choice: { stepIndex: 0, channel: 'email' } });
     expect(notListed).toMatchObject({ kind: 'send', stepIndex: 0, channel: 'push', skipped: [] });
     const noConsent = plan({ now: afterEmail, enrollment: offerStepDone, recipient: { consent: {} }, choice: { stepIndex: 2, channel: 'sms' } });
     expect(noConsent).toMatchObject({ kind: 'send', stepIndex: 2, channel: 'email' });

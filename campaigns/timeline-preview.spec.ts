@@ -36,10 +36,32 @@ describe('timeline preview', () => {
       checkout: { cartValue: 120, stage: 'payment', isNewCustomer: true, abandonedAt: new Date('2026-11-26T20:30:00Z') },
       recipient: { ...everywhere, pushSubscriptions: 0, email: null },
     });
-    // Paris is UTC+1: 22:30 + 48 h is in quiet hours; the SMS goes at 08:00 local.
-    expect(t.messages).toHaveLength(1);
-    expect(t.messages[0]).toMatchObject({ stepIndex: 2, channel: 'sms', at: new Date('2026-11-29T07:00:00.000Z'), skippedSteps: [0, 1] });
+    // Paris is UTC+1: abandoned 21:30, the first reminder (by SMS, the only way to reach this shopper) is due at
+    // 22:30, in quiet hours: 08:00 local. The email-only step is passed over; the offer at 48 h is 21:30: 08:00 again.
+    expect(t.messages).toHaveLength(2);
+    expect(t.messages[0]).toMatchObject({ stepIndex: 0, channel: 'sms', at: new Date('2026-11-27T07:00:00.000Z'), skippedSteps: [] });
     expect(t.messages[0].deferredBy).toContain('quiet_hours');
+    expect(t.messages[1]).toMatchObject({ stepIndex: 2, channel: 'sms', at: new Date('2026-11-29T07:00:00.000Z'), skippedSteps: [1] });
+    expect(t.messages[1].deferredBy).toContain('quiet_hours');
+  });
+
+  it('plans nothing on a channel this deployment cannot send on, and says so', () => {
+    const t = timeline({ recipient: { ...everywhere, pushSubscriptions: 0, phone: null, disabledChannels: ['email'] } });
+    // Email only, and no SMTP: every step is passed over, nothing is planned.
+    expect(t.messages).toEqual([]);
+    expect(t.end.reason).toBe('no_reachable_channel');
+    // Push only: the first reminder, then nothing (the email step and the offer's SMS and email cannot send).
+    const pushOnly = timeline({ recipient: { ...everywhere, disabledChannels: ['email', 'sms'] } });
+    expect(pushOnly.messages.map((m) => [m.stepIndex, m.channel])).toEqual([[0, 'push']]);
+    expect(pushOnly.end.reason).toBe('no_reachable_channel');
+    // No Twilio: the offer that would have gone by SMS goes by email, and the preview says why.
+    const noSms = timeline({ recipient: { ...everywhere, disabledChannels: ['sms'] } });
+    expect(noSms.messages.map((m) => [m.stepIndex, m.channel])).toEqual([
+      [0, 'push'],
+      [1, 'email'],
+      [2, 'email'],
+    ]);
+    expect(noSms.messages[2].skipped).toEqual([{ channel: 'sms', reason: 'channel_disabled' }]);
   });
 
   it('follows a waterfall to its deadline when the message is not clicked', () => {

@@ -124,6 +124,11 @@ export interface Recipient {
   requireEmailOptIn: boolean;
   /** The channel of the last recovery message the customer opened or clicked, if any. */
   lastEngagedChannel?: ChannelKind | null;
+  /**
+   * Channels this deployment cannot send on (their configuration is missing: no SMTP, no Twilio, …). Fallback
+   * skips them exactly as it skips a channel the customer cannot be reached on, so nothing is planned on them.
+   */
+  disabledChannels?: readonly ChannelKind[];
 }
 
 /** A recovery message already sent (or handed to a provider) to this customer, from any campaign. */
@@ -204,7 +209,7 @@ export type Deferral = 'quiet_hours' | 'sms_window' | 'frequency_cap' | 'min_gap
 /** A channel of the step passed over, and why. */
 export interface ChannelSkip {
   channel: ChannelKind;
-  reason: 'no_consent' | 'no_contact' | 'unanswered_email' | 'waterfall' | 'policy';
+  reason: 'channel_disabled' | 'no_consent' | 'no_contact' | 'unanswered_email' | 'waterfall' | 'policy';
 }
 
 export type PlannerDecision =

@@ -16,7 +16,9 @@ describe('abandonment', () => {
   const now = () => new Date(Date.now() + offsetMs);
 
   beforeAll(async () => {
-    t = await startTestApp('abandonment', { ROLE: 'api' }, { clock: { now } });
+    // Email configured (nothing is sent: no worker runs here), so the reachable shopper's reminder is planned:
+    // without SMTP the email channel is disabled and nothing would be.
+    t = await startTestApp('abandonment', { ROLE: 'api', SMTP_URL: 'smtp://127.0.0.1:9' }, { clock: { now } });
     ({ writeKey: key } = await t.createSource());
   });
   afterAll(async () => {

@@ -4,6 +4,9 @@ import { DiscountRulesSnapshot } from '../server/ml/discount-rules-snapshot';
 import { signInEveryRole } from './support/admin-client';
 import { startTestApp, TestApp } from './support/test-app';
 
+/** Email and SMS configured (pointing nowhere: nothing here sends), so the planner and its preview may use them. */
+const CHANNELS_CONFIGURED = { SMTP_URL: 'smtp://127.0.0.1:9', TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: '0'.repeat(32), TWILIO_FROM: '+15005550006', TWILIO_API_BASE: 'http://127.0.0.1:9' };
+
 /** Campaigns, discount rules and templates through the admin API, as the console uses them. */
 describe('admin API: campaigns, discount rules, templates', () => {
   let t: TestApp;
@@ -13,7 +16,7 @@ describe('admin API: campaigns, discount rules, templates', () => {
     (await t.pool.query(`SELECT actor, action, before, after FROM audit_log WHERE resource = $1 AND resource_id = $2 ORDER BY at, id`, [resource, resourceId])).rows;
 
   beforeAll(async () => {
-    t = await startTestApp('admin-campaigns', { ROLE: 'api' });
+    t = await startTestApp('admin-campaigns', { ROLE: 'api', ...CHANNELS_CONFIGURED });
     as = await signInEveryRole(t);
   });
   afterAll(async () => t?.close());

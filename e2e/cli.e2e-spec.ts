@@ -4,7 +4,9 @@ import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../server/database/database';
 import { hashWriteKey } from '../server/sources/write-key';
+import { adminClient, signInEveryRole } from './support/admin-client';
 import { seedSettledDecisions } from './support/seed-decisions';
+import { startTestApp, type TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
 describe('npm run cli -- sources:*', () => {
@@ -44,6 +46,11 @@ describe('npm run cli -- sources:*', () => {
       },
     ]);
     expect(JSON.stringify(rows)).not.toContain(key);
+    const { rows: audit } = await pool.query(`SELECT actor, user_id, action, resource, resource_id, after FROM audit_log`);
+    const { id } = (await pool.query('SELECT id FROM sources')).rows[0];
+    expect(audit).toEqual([{ actor: 'cli', user_id: null, action: 'create', resource: 'sources', resource_id: id, after: expect.objectContaining({ name: 'Main store', hasShopifySecret: true }) }]);
+    expect(JSON.stringify(audit)).not.toContain(key);
+    expect(JSON.stringify(audit)).not.toContain('shpss_abcdefgh');
   });
 
   it('disables and enables a source by id, and lists sources without their keys', async () => {
@@ -54,10 +61,26 @@ describe('npm run cli -- sources:*', () => {
     expect(list.stdout).toContain(`${id}  disabled  wk_`);
     expect(cli('sources:enable', '--id', id).status).toBe(0);
     expect((await pool.query('SELECT enabled FROM sources WHERE id = $1', [id])).rows[0].enabled).toBe(true);
+    const { rows: audit } = await pool.query(`SELECT actor, action, resource_id, before ->> 'enabled' AS was, after ->> 'enabled' AS now FROM audit_log WHERE action = 'update' ORDER BY at`);
+    expect(audit).toEqual([
+      { actor: 'cli', action: 'update', resource_id: id, was: 'true', now: 'false' },
+      { actor: 'cli', action: 'update', resource_id: id, was: 'false', now: 'true' },
+    ]);
+  });
+
+  it('issues a server key and records it (its prefix, never the key)', async () => {
+    const { id } = (await pool.query('SELECT id FROM sources LIMIT 1')).rows[0];
+    const result = cli('sources:server-key', '--id', id);
+    expect(result.status).toBe(0);
+    const key = result.stdout.trim().split('\n').pop()!;
+    const { rows } = await pool.query(`SELECT actor, resource, resource_id, after FROM audit_log WHERE action = 'rotate_server_key'`);
+    expect(rows).toEqual([{ actor: 'cli', resource: 'sources', resource_id: id, after: { serverKeyPrefix: key.slice(0, 10) } }]);
+    expect(JSON.stringify(rows)).not.toContain(key);
   });
 
   it('explains a wrong call, naming the flag, with exit code 2 and nothing stored', async () => {
     const before = (await pool.query('SELECT count(*)::int AS n FROM sources')).rows[0].n;
+    const audited = (await pool.query('SELECT count(*)::int AS n FROM audit_log')).rows[0].n;
     const missing = cli('sources:create');
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('--name is required');
@@ -72,6 +95,7 @@ describe('npm run cli -- sources:*', () => {
     expect(unknownCommand.stderr).toContain('Unknown command "sources:explode"');
     expect(cli('sources:disable', '--id', '00000000-0000-0000-0000-000000000000').stderr).toContain('no source has id');
     expect((await pool.query('SELECT count(*)::int AS n FROM sources')).rows[0].n).toBe(before);
+    expect((await pool.query('SELECT count(*)::int AS n FROM audit_log')).rows[0].n).toBe(audited);
   });
 });
 
@@ -101,6 +125,9 @@ describe('npm run cli -- admin:create', () => {
     expect(result.stdout).toMatch(/^Created admin ops@shop\.example \(id [0-9a-f-]{36}\)\.$/m);
     const { rows } = await pool.query('SELECT email, role, name, password_hash FROM admin_users');
     expect(rows).toEqual([{ email: 'ops@shop.example', role: 'admin', name: 'Ops', password_hash: expect.stringMatching(/^\$2[aby]\$12\$/) }]);
+    const { rows: audit } = await pool.query(`SELECT actor, action, resource, after ->> 'email' AS email FROM audit_log`);
+    expect(audit).toEqual([{ actor: 'cli', action: 'create', resource: 'users', email: 'ops@shop.example' }]);
+    expect(JSON.stringify((await pool.query('SELECT after FROM audit_log')).rows)).not.toContain('a long enough secret');
   });
 
   it('names each wrong flag, refuses a taken email, and stores nothing', async () => {
@@ -113,6 +140,47 @@ describe('npm run cli -- admin:create', () => {
     expect(taken.status).toBe(2);
     expect(taken.stderr).toContain('--email: a console user with this email already exists');
     expect((await pool.query('SELECT count(*)::int AS n FROM admin_users')).rows[0].n).toBe(1);
+    expect((await pool.query('SELECT count(*)::int AS n FROM audit_log')).rows[0].n).toBe(1);
+  });
+
+  it('says which flag is missing', () => {
+    const missing = cli('admin:create', '--email', 'someone@shop.example');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--password: is required');
+    expect(missing.stderr).toContain('--role: is required; must be one of admin, marketer, analyst');
+  });
+});
+
+describe('CLI changes in the console\'s audit log', () => {
+  let t: TestApp;
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['-r', '@swc-node/register', 'server/cli/main.ts', ...args], {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, DATABASE_URL: t.database.url, REDIS_PREFIX: t.config.redisPrefix },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  beforeAll(async () => {
+    t = await startTestApp('cli-audit-log');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('sources:create shows up on the Audit log page as actor cli, and the console can filter on it', async () => {
+    const created = cli('sources:create', '--name', 'Outlet');
+    expect(created.status).toBe(0);
+    const id = /\(id ([0-9a-f-]{36})\)/.exec(created.stdout)![1];
+    const { admin } = await signInEveryRole(t);
+    // The Audit log page's own request: newest first, filtered by actor.
+    const page = await admin.get('/audit-log', { filter: { actor: 'cli' }, sort: ['at', 'DESC'], range: [0, 24] });
+    expect(page.status).toBe(200);
+    expect(page.body).toEqual([expect.objectContaining({ actor: 'cli', userId: null, action: 'create', resource: 'sources', resourceId: id })]);
+    expect(page.body[0].after).toMatchObject({ name: 'Outlet', enabled: true });
+    const one = await admin.get(`/audit-log/${page.body[0].id}`);
+    expect(one.body).toMatchObject({ actor: 'cli', resourceId: id });
+    expect((await adminClient(t, null).get('/audit-log')).status).toBe(401);
   });
 });
 
@@ -155,5 +223,11 @@ describe('npm run cli -- ml:train', () => {
       { status: 'succeeded', trigger: 'cli' },
     ]);
     expect((await pool.query('SELECT count(*)::int AS n FROM model_versions')).rows[0].n).toBe(1);
+    // Each run may change the model every decision is made with: both are on the record, as actor cli.
+    const { rows: audit } = await pool.query(`SELECT actor, action, resource, after ->> 'promoted' AS promoted FROM audit_log ORDER BY at`);
+    expect(audit).toEqual([
+      { actor: 'cli', action: 'train', resource: 'training_runs', promoted: 'false' },
+      { actor: 'cli', action: 'train', resource: 'training_runs', promoted: expect.stringMatching(/^(true|false)$/) },
+    ]);
   });
 });

@@ -8,6 +8,9 @@ import { ensureConsoleBuilt, signIn, watchPage } from './support/console';
 import { daytimeZone } from './support/daytime-zone';
 import { startTestApp, TestApp } from './support/test-app';
 
+/** Email and SMS configured (pointing nowhere: nothing here sends), so the planner and its preview may use them. */
+const CHANNELS_CONFIGURED = { SMTP_URL: 'smtp://127.0.0.1:9', TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: '0'.repeat(32), TWILIO_FROM: '+15005550006', TWILIO_API_BASE: 'http://127.0.0.1:9' };
+
 const PASSWORD = 'correct horse battery';
 const ANALYST = 'analyst@next.example';
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
@@ -29,7 +32,7 @@ describe('the checkout page: the next decision and a policy stop', () => {
     browser = await launchChromium();
     await ensureConsoleBuilt();
     // Every other decision explores "send nothing more" (the most allowed), so both kinds of enrollment exist.
-    t = await startTestApp('console_next_decision', { ROLE: 'api', ML_STOP_EXPLORATION_RATE: '0.2' });
+    t = await startTestApp('console_next_decision', { ROLE: 'api', ML_STOP_EXPLORATION_RATE: '0.2', ...CHANNELS_CONFIGURED });
     expect(await t.app.get(AdminUsers).create({ email: ANALYST, password: PASSWORD, role: 'analyst' })).toMatchObject({ ok: true });
     const { id: sourceId } = await t.createSource({ name: 'Next store' });
     await t.pool.query(`INSERT INTO campaigns (name, priority, trigger_idle_minutes, steps) VALUES ('Next decision', 1, 1, $1)`, [

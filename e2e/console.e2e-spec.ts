@@ -8,6 +8,9 @@ import { apiEvent, bearer } from './support/events';
 import { seedSettledDecisions } from './support/seed-decisions';
 import { postJson, startTestApp, TestApp } from './support/test-app';
 
+/** Email and SMS configured (pointing nowhere: nothing here sends), so the planner and its preview may use them. */
+const CHANNELS_CONFIGURED = { SMTP_URL: 'smtp://127.0.0.1:9', TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_AUTH_TOKEN: '0'.repeat(32), TWILIO_FROM: '+15005550006', TWILIO_API_BASE: 'http://127.0.0.1:9' };
+
 const PASSWORD = 'correct horse battery';
 const MARKETER = 'marketer@shop.example';
 const ANALYST = 'analyst@shop.example';
@@ -35,7 +38,7 @@ describe('the console in Chromium', () => {
   beforeAll(async () => {
     browser = await launchChromium(); // first, so a missing Chromium fails the suite at once with its message
     await ensureConsoleBuilt();
-    t = await startTestApp('console', { SWEEP_INTERVAL_S: '3600', ML_MIN_TRAINING_EXAMPLES: '200' });
+    t = await startTestApp('console', { SWEEP_INTERVAL_S: '3600', ML_MIN_TRAINING_EXAMPLES: '200', ...CHANNELS_CONFIGURED });
     const users = t.app.get(AdminUsers);
     for (const [email, role] of [
       ['admin@shop.example', 'admin'],

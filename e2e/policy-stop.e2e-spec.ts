@@ -18,7 +18,8 @@ describe('the policy stops a sequence', () => {
   let campaignId: string;
 
   beforeAll(async () => {
-    t = await startTestApp('policy_stop', { ROLE: 'api', ML_STOP_EXPLORATION_RATE: String(STOP_RATE) });
+    // Email configured (nothing is sent: no worker here): a channel without configuration would never be planned.
+    t = await startTestApp('policy_stop', { ROLE: 'api', SMTP_URL: 'smtp://127.0.0.1:9', ML_STOP_EXPLORATION_RATE: String(STOP_RATE) });
     ({ id: sourceId } = await t.createSource());
     campaignId = (
       await t.pool.query(`INSERT INTO campaigns (name, priority, trigger_idle_minutes, steps) VALUES ('stop', 1, 1, $1) RETURNING id`, [

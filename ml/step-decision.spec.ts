@@ -26,6 +26,7 @@ const discountAt = (stepIndex: number, overrides: Partial<DiscountContext> = {})
   ...overrides,
 });
 const offerStep = DEFAULT_CAMPAIGN.steps[2];
+const pushOnlyStep: CampaignStep = { delayMinutes: 60, channels: ['push'], templates: { push: 'reminder-push' } };
 const terms = (step: CampaignStep, stepIndex: number, overrides: Partial<StepDecisionInput> = {}): StepDecisionInput => ({
   step,
   recipient: everyone,
@@ -53,7 +54,7 @@ describe('the step decision', () => {
     // Only channels that reach the shopper; a push-only step without push offers only stopping.
     const noSms = stepOptions(terms(offerStep, 2, { recipient: { ...everyone, consent: {} } }));
     expect(noSms.candidates.map((a) => a.channel)).not.toContain('sms');
-    expect(stepOptions(terms(DEFAULT_CAMPAIGN.steps[0], 0, { recipient: { ...everyone, pushSubscriptions: 0 } })).candidates).toEqual([STOP]);
+    expect(stepOptions(terms(pushOnlyStep, 0, { recipient: { ...everyone, pushSubscriptions: 0 } })).candidates).toEqual([STOP]);
   });
 
   it("the rules take the planner's channel, with the rule's offer rounded down, and never stop while a channel reaches", () => {
@@ -63,7 +64,7 @@ describe('the step decision', () => {
     // A high-value cart's rule offers 15 %; a cap of 12 % allowed rounds it down to 10 %, never up.
     const capped = [{ ...DEFAULT_DISCOUNT_RULES[2], offer: { ...DEFAULT_DISCOUNT_RULES[2].offer, amount: 12, maxPercent: 12 } }];
     expect(stepOptions(terms(offerStep, 2, { discountRules: capped })).rulesAction).toEqual({ channel: 'sms', discountPct: 10 });
-    expect(stepOptions(terms(DEFAULT_CAMPAIGN.steps[0], 0, { recipient: { ...everyone, pushSubscriptions: 0 } })).rulesAction).toEqual(STOP);
+    expect(stepOptions(terms(pushOnlyStep, 0, { recipient: { ...everyone, pushSubscriptions: 0 } })).rulesAction).toEqual(STOP);
     // 10 % of 99.99 is 9.99 once floored to the cent: still the rule's 10 %, not 5 %.
     expect(stepOptions(terms(offerStep, 2, { discount: discountAt(2, { cartValue: 99.99 }) })).rulesAction).toEqual({ channel: 'sms', discountPct: 10 });
     // A cap that bites (50 off at most on a 600 cart: 8.3 %) lowers it to the level below.

@@ -131,15 +131,16 @@ describe('the event-time simulator', () => {
     expect(new Date(simulate(envOf(world), [unknown], rulesChooser)[0].sent[0].at)).toEqual(new Date('2026-03-11T08:00:00Z'));
   });
 
-  it('never sends on an unreachable channel: a shopper without push starts at the 24 h email, and pays only for what went out', () => {
+  it('never sends on an unreachable channel: a shopper without push gets the first reminder by email, and pays only for what went out', () => {
     const world = quietWorld();
     const s = shopper(world);
     const [outcome] = simulate(envOf(world), [{ ...s, recipient: { ...s.recipient, pushSubscriptions: 0 } }], seedScheduleChooser);
     expect(outcome.sent.map((m) => [m.stepIndex, m.channel, (m.at - s.abandonedAt.getTime()) / HOUR])).toEqual([
+      [0, 'email', 1],
       [1, 'email', 24],
       [2, 'sms', 48],
     ]);
-    expect(outcome.messageCost).toBeCloseTo(world.message_cost.email + world.message_cost.sms, 12);
+    expect(outcome.messageCost).toBeCloseTo(2 * world.message_cost.email + world.message_cost.sms, 12);
     expect(outcome).toMatchObject({ recovered: false, revenue: 0, discountCost: 0, end: 'sequence_done' });
   });
 

@@ -1,23 +1,22 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { ZodError } from 'zod';
-import { AdminUsers } from '../admin/auth/admin-users.service';
+import { UsersAdminService } from '../admin/resources/users/users.service';
+import { CLI_IDENTITY, usageErrorOf } from './cli-audit';
 import { CliUsageError, Output } from './cli-support';
 
-/** `admin:create --email E --password P --role admin|marketer|analyst [--name N]`: a console user. */
+const FLAGS: Record<string, string> = { email: '--email', password: '--password', role: '--role', name: '--name' };
+
+/**
+ * `admin:create --email E --password P --role admin|marketer|analyst [--name N]`: a console user, created through
+ * the console's own service so that the user and its audit entry (actor `cli`) are written in one transaction.
+ */
 export async function createAdmin(app: INestApplicationContext, values: Record<string, unknown>, out: Output) {
+  const body = Object.fromEntries(Object.keys(FLAGS).flatMap((field) => (values[field] !== undefined ? [[field, values[field]]] : [])));
   try {
-    const result = await app.get(AdminUsers).create({
-      email: values.email as string,
-      password: values.password as string,
-      role: values.role as never,
-      ...(typeof values.name === 'string' ? { name: values.name } : {}),
-    });
-    if (!result.ok) throw new CliUsageError(`--email: a console user with this email already exists`);
-    out(`Created ${result.user.role} ${result.user.email} (id ${result.user.id}).`);
+    const user = await app.get(UsersAdminService).create(body, CLI_IDENTITY);
+    out(`Created ${user.role} ${user.email} (id ${user.id}).`);
   } catch (error) {
-    if (error instanceof ZodError) {
-      throw new CliUsageError(error.issues.map((i) => `--${String(i.path[0])}: ${i.path[0] === 'role' || values[String(i.path[0])] !== undefined ? i.message : 'is required'}`).join('\n'));
-    }
-    throw error;
+    const usage = usageErrorOf(error, FLAGS, values);
+    if (usage && /exists already/.test(usage.message)) throw new CliUsageError('--email: a console user with this email already exists');
+    throw usage ?? error;
   }
 }

@@ -1,10 +1,12 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { AuditLog } from '../admin/audit/audit-log.service';
 import { DEFAULT_DISCOUNT_RULES } from '../../campaigns/discount-rules';
 import type { ModelMetrics } from '../../ml/training';
 import { loadConfig } from '../config/app-config';
 import { trainInChildProcess } from '../ml/train-in-child-process';
 import { TrainingRunner } from '../ml/training-runner';
 import { TrainingRuns } from '../ml/training-runs.service';
+import { CLI_IDENTITY } from './cli-audit';
 import { Output } from './cli-support';
 import { checkOutDir, ECONOMICS_FILE, MODEL_FILE, readEconomics, readExamplesFile, readSerializedModel, requiredFlag, VERDICT_FILE, writeDirAtomically } from './ml-files';
 
@@ -22,6 +24,13 @@ export async function trainNow(app: INestApplicationContext, out: Output, progre
     out(`Holdout: AUC ${fixed(metrics.auc)}, log loss ${fixed(metrics.logLoss)}`);
     out(`Margin per 1000 abandonments (off-policy estimate): model ${fixed(metrics.offPolicyMarginPer1000)}, rules ${fixed(metrics.rulesMarginPer1000)}`);
   }
+  // A run may promote a new model, which changes what every decision is made with: on the record, like a promotion in the console.
+  await app.get(AuditLog).record(CLI_IDENTITY, {
+    action: 'train',
+    resource: 'training_runs',
+    resourceId: run.id,
+    after: { examples: result.examples, promoted: result.promoted, modelVersionId: result.modelVersionId ?? null, verdict: result.verdict },
+  });
   out(`${result.promoted ? 'Promoted' : 'Not promoted'}${result.modelVersionId ? ` (version ${result.modelVersionId})` : ''}: ${result.verdict}`);
   return 0;
 }

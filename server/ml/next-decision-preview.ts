@@ -5,6 +5,7 @@ import { planNextMessage } from '../../campaigns/planner';
 import { CLOCK, Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { PG_POOL } from '../database/database';
+import { disabledChannels } from '../recovery/channels/channel-status';
 import { loadPlannerInput } from '../recovery/planning/planner-input';
 import type { NextDecisionPreview } from './next-decision-view';
 import { RecoveryPolicy } from './recovery-policy';
@@ -34,7 +35,7 @@ export class NextDecisionPreviews {
     const now = this.clock.now();
     const client = await this.pool.connect();
     try {
-      const loaded = await loadPlannerInput(client, enrollment.id, now, this.config.campaignTimeScale);
+      const loaded = await loadPlannerInput(client, enrollment.id, now, this.config.campaignTimeScale, disabledChannels(this.config));
       if (!loaded) return { available: false, reason: 'the enrollment has ended' };
       const planned = planNextMessage(loaded.input);
       if (planned.kind !== 'send') return { available: false, reason: `no next message: ${planned.reason.replace(/_/g, ' ')}` };

@@ -15,6 +15,7 @@ import { MessageOffers } from './offers/message-offer';
 import { RecoveryPolicy } from '../ml/recovery-policy';
 import { LinksModule } from './links/links.module';
 import { Planning, PLANNING } from './planning/next-message';
+import { disabledChannels } from './channels/channel-status';
 import { MessageScheduler } from './scheduling/message-scheduler';
 import { PeriodicJobs } from './scheduling/periodic-jobs';
 import { PlanEnrollment } from './scheduling/plan-enrollment';
@@ -51,7 +52,8 @@ export class RecoveryModule {
       {
         provide: PLANNING,
         inject: [RecoveryPolicy],
-        useFactory: (policy: RecoveryPolicy): Planning => ({ timeScale: config.campaignTimeScale, policy }),
+        // Channels whose configuration is missing are never planned (channels/channel-status.ts).
+        useFactory: (policy: RecoveryPolicy): Planning => ({ timeScale: config.campaignTimeScale, policy, disabledChannels: disabledChannels(config) }),
       },
     ];
     if (runsWorkers(config.role)) providers.push(RecoveryProcessor, AbandonmentProcessor);

@@ -1,5 +1,6 @@
 import { Box } from '@mui/material';
 import { ArrayInput, NumberInput, SelectArrayInput, SelectInput, SimpleFormIterator, TextInput, required } from 'react-admin';
+import { ChannelStatusPanel } from '../common/ChannelStatus';
 import { CUSTOMER_TYPE_CHOICES, FormWithAside, Section, STAGE_CHOICES } from '../common/forms';
 import { inputRow } from '../common/layout';
 import { StepFields } from './StepFields';
@@ -40,6 +41,7 @@ export function CampaignForm() {
       </Box>
 
       <Section title="Steps" />
+      <ChannelStatusPanel />
       <ArrayInput source="steps" label={false}>
         <SimpleFormIterator fullWidth addButton={undefined} disableClear>
           <StepFields />

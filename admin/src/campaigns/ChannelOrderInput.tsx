@@ -1,19 +1,21 @@
 import AddIcon from '@mui/icons-material/Add';
 import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import ArrowForwardIcon from '@mui/icons-material/ArrowForward';
-import { Box, Button, Chip, FormHelperText, IconButton, Menu, MenuItem, Stack, Typography } from '@mui/material';
+import { Box, Button, Chip, FormHelperText, IconButton, Menu, MenuItem, Stack, Tooltip, Typography } from '@mui/material';
 import { useState } from 'react';
 import { useInput } from 'react-admin';
 import type { ChannelChoice } from '../data/types';
 import { ChannelIcon, channelLabel } from '../common/channels';
+import { useDisabledChannels } from '../common/ChannelStatus';
 
 const ALL: ChannelChoice[] = ['push', 'email', 'sms', 'last_engaged'];
 
-/** The step's channels in order of preference: add, remove, move left or right. */
+/** The step's channels in order of preference: add, remove, move left or right; a channel that cannot send here is struck through. */
 export function ChannelOrderInput({ source }: { source: string }) {
   const { field, fieldState } = useInput<ChannelChoice[]>({ source, defaultValue: ['email'] });
   const channels: ChannelChoice[] = Array.isArray(field.value) ? field.value : [];
   const [anchor, setAnchor] = useState<HTMLElement | null>(null);
+  const disabled = useDisabledChannels();
   const set = (next: ChannelChoice[]) => field.onChange(next);
   const move = (index: number, by: number) => {
     const next = [...channels];
@@ -33,7 +35,18 @@ export function ChannelOrderInput({ source }: { source: string }) {
             <IconButton size="small" aria-label={`move ${channel} earlier`} disabled={index === 0} onClick={() => move(index, -1)}>
               <ArrowBackIcon fontSize="inherit" />
             </IconButton>
-            <Chip size="small" icon={<ChannelIcon channel={channel} />} label={`${index + 1}. ${channelLabel(channel)}`} onDelete={channels.length > 1 ? () => set(channels.filter((c) => c !== channel)) : undefined} />
+            <Tooltip title={disabled.has(channel) ? `cannot send: ${disabled.get(channel)} (skipped by fallback)` : ''}>
+              <Chip
+                size="small"
+                icon={<ChannelIcon channel={channel} />}
+                color={disabled.has(channel) ? 'error' : 'default'}
+                variant={disabled.has(channel) ? 'outlined' : 'filled'}
+                sx={disabled.has(channel) ? { textDecoration: 'line-through' } : undefined}
+                data-disabled-channel={disabled.has(channel) || undefined}
+                label={`${index + 1}. ${channelLabel(channel)}${disabled.has(channel) ? ' (disabled)' : ''}`}
+                onDelete={channels.length > 1 ? () => set(channels.filter((c) => c !== channel)) : undefined}
+              />
+            </Tooltip>
             <IconButton size="small" aria-label={`move ${channel} later`} disabled={index === channels.length - 1} onClick={() => move(index, 1)}>
               <ArrowForwardIcon fontSize="inherit" />
             </IconButton>

@@ -1,7 +1,8 @@
-import { Box, Stack, Typography } from '@mui/material';
+import { Alert, Box, Stack, Typography } from '@mui/material';
 import { useWatch } from 'react-hook-form';
 import { NumberInput, ReferenceInput, SelectInput, TextInput, useSimpleFormIteratorItem, useWrappedSource } from 'react-admin';
 import { ChannelIcon, channelLabel } from '../common/channels';
+import { useDisabledChannels } from '../common/ChannelStatus';
 import { inputRow } from '../common/layout';
 import type { ChannelChoice, ChannelKind } from '../data/types';
 import { ChannelOrderInput } from './ChannelOrderInput';
@@ -26,6 +27,10 @@ export function StepFields() {
   const { index } = useSimpleFormIteratorItem();
   const channels = (useWatch({ name: useWrappedSource('channels') }) as ChannelChoice[] | undefined) ?? [];
   const until = useWatch({ name: useWrappedSource('waterfall.until') }) as string | undefined;
+  const disabled = useDisabledChannels();
+  // 'last engaged' may be any channel: the step cannot send only when every channel it could use is disabled.
+  const usable = templateChannels(channels);
+  const cannotSend = usable.length > 0 && usable.every((c) => disabled.has(c)) ? usable.map((c) => `${channelLabel(c)}: ${disabled.get(c)}`).join('; ') : null;
   return (
     <Box sx={{ py: 1, width: '100%' }} data-testid={`step-${index}`}>
       <Typography variant="subtitle2" sx={{ mb: 1 }}>
@@ -35,6 +40,11 @@ export function StepFields() {
         <DelayInput source="delayMinutes" label="after abandonment" />
         <ChannelOrderInput source="channels" />
       </Stack>
+      {cannotSend ? (
+        <Alert severity="error" sx={{ my: 1 }} data-testid={`step-${index}-cannot-send`}>
+          Step {index + 1} cannot send: {cannotSend}. It is passed over for every shopper.
+        </Alert>
+      ) : null}
       <Box sx={inputRow}>
         {templateChannels(channels).map((channel) => (
           <ReferenceInput key={channel} source={`templates.${channel}`} reference="templates" filter={{ channel }} sort={{ field: 'key', order: 'ASC' }} perPage={100}>

@@ -4,6 +4,7 @@ import { HttpError, useDataProvider } from 'react-admin';
 import { useWatch } from 'react-hook-form';
 import { CHANNEL_COLORS, ChannelIcon, channelLabel } from '../common/channels';
 import { money, words } from '../common/format';
+import { channelTitle, useDisabledChannels } from '../common/ChannelStatus';
 import { OpenStageField } from '../common/forms';
 import type { AppDataProvider } from '../data/dataProvider';
 import { CHANNELS, type ChannelKind, type CheckoutStage, type PreviewResponse } from '../data/types';
@@ -38,6 +39,7 @@ export function TimelinePreview() {
   const [result, setResult] = useState<PreviewResponse | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const [loading, setLoading] = useState(false);
+  const disabled = useDisabledChannels();
 
   const request = useMemo(
     () =>
@@ -79,6 +81,13 @@ export function TimelinePreview() {
     };
   }, [request, dataProvider]);
 
+  // A step passed over because every channel it lists is disabled here (not because of this shopper).
+  const stepsCannotSend = (steps: number[]) =>
+    disabled.size > 0 &&
+    steps.some((i) => {
+      const listed = (values.steps?.[i]?.channels ?? []).flatMap((c) => (c === 'last_engaged' ? ['email', 'push', 'sms'] : [c]));
+      return listed.length > 0 && listed.every((c) => disabled.has(c));
+    });
   const start = Date.parse(new Date(abandonedAt).toISOString());
   const end = result ? Date.parse(result.expiresAt) : start + 7 * 86_400_000;
   const position = (iso: string) => `${Math.min(100, Math.max(0, ((Date.parse(iso) - start) / (end - start)) * 100))}%`;
@@ -104,7 +113,7 @@ export function TimelinePreview() {
             <FormControlLabel
               key={channel}
               control={<Checkbox size="small" checked={reachable.includes(channel)} onChange={(e) => setReachable(e.target.checked ? [...reachable, channel] : reachable.filter((c) => c !== channel))} />}
-              label={channelLabel(channel)}
+              label={disabled.has(channel) ? `${channelLabel(channel)} (disabled here)` : channelLabel(channel)}
             />
           ))}
           <FormControlLabel control={<Checkbox size="small" checked={isNewCustomer} onChange={(e) => setNewCustomer(e.target.checked)} />} label="new customer" />
@@ -118,6 +127,12 @@ export function TimelinePreview() {
           ))}
         </Stack>
 
+        {disabled.size > 0 ? (
+          <Alert severity="warning" sx={{ mb: 1 }} data-testid="preview-disabled-channels">
+            {[...disabled].map(([channel, reason], i) => `${i === 0 ? channelTitle(channel) : channelLabel(channel)} cannot send (${reason})`).join('; ')}: the plan below goes around{' '}
+            {disabled.size > 1 ? 'them' : 'it'}, as the engine does.
+          </Alert>
+        ) : null}
         {problems.length > 0 ? (
           <Alert severity="info" data-testid="preview-problems">
             The preview needs a valid campaign:
@@ -162,14 +177,24 @@ export function TimelinePreview() {
                     <Chip key={d} size="small" color="warning" variant="outlined" label={`held: ${words(d)}`} />
                   ))}
                   {m.skipped.map((s) => (
-                    <Chip key={s.channel} size="small" variant="outlined" label={`${channelLabel(s.channel)} skipped: ${words(s.reason)}`} />
+                    <Chip
+                      key={s.channel}
+                      size="small"
+                      variant="outlined"
+                      color={s.reason === 'channel_disabled' ? 'error' : 'default'}
+                      data-testid={s.reason === 'channel_disabled' ? 'preview-channel-disabled' : undefined}
+                      label={s.reason === 'channel_disabled' ? `${channelLabel(s.channel)} cannot send: ${disabled.get(s.channel) ?? 'disabled'}` : `${channelLabel(s.channel)} skipped: ${words(s.reason)}`}
+                    />
                   ))}
-                  {m.skippedSteps.length ? <Chip size="small" variant="outlined" label={`steps ${m.skippedSteps.map((i) => i + 1).join(', ')} skipped`} /> : null}
+                  {m.skippedSteps.length ? (
+                    <Chip size="small" variant="outlined" color={stepsCannotSend(m.skippedSteps) ? 'error' : 'default'} label={`step${m.skippedSteps.length > 1 ? 's' : ''} ${m.skippedSteps.map((i) => i + 1).join(', ')} skipped${stepsCannotSend(m.skippedSteps) ? ': no channel can send' : ''}`} />
+                  ) : null}
                   {m.offer ? <Chip size="small" color="success" label={`${m.offer.ruleName}: ${m.offer.type === 'percent' ? `${m.offer.percent}%` : words(m.offer.type)} (${money(m.offer.discountValue)})`} /> : null}
                 </Stack>
               ))}
               <Typography variant="caption" color="text.secondary" data-testid="preview-end">
                 then: {words(result.end.reason)}
+                {result.end.reason === 'no_reachable_channel' && disabled.size > 0 ? ` (the steps left use only channels this shopper lacks or that cannot send: ${[...disabled.keys()].map(channelLabel).join(', ')})` : ''}
               </Typography>
             </Stack>
           </Box>

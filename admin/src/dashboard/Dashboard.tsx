@@ -5,6 +5,7 @@ import { useEffect } from 'react';
 import { Title } from 'react-admin';
 import { Bar, BarChart, ResponsiveContainer, Tooltip, XAxis, YAxis, Cell } from 'recharts';
 import { CHANNEL_COLORS, channelLabel } from '../common/channels';
+import { ChannelStatusPanel } from '../common/ChannelStatus';
 import { count, money, percent } from '../common/format';
 import { lastDays, useReport } from '../reports/report-kit';
 import type { IncrementalRevenue } from '../../../server/experiments/lift-report';
@@ -74,6 +75,7 @@ export default function DashboardPage() {
   return (
     <Box sx={{ mt: 2 }}>
       <Title title="Dashboard" />
+      <ChannelStatusPanel />
       {data?.incremental && data.incremental.total.value !== null ? (
         <Card sx={{ mb: 2 }} data-testid="tile-incremental">
           <CardContent>

@@ -3,11 +3,15 @@ import { Chip } from '@mui/material';
 import { BooleanField, Create, CreateButton, Datagrid, ExportButton, FunctionField, List, NumberField, SearchInput, TextField, TopToolbar } from 'react-admin';
 import { useCanEdit } from '../auth/roles';
 import { VersionedEdit } from '../common/VersionedEdit';
+import { downloadCsv, toCsv } from '../common/csv';
 import { money, words } from '../common/format';
 import { RuleForm } from './RuleForm';
 
 interface Rule {
   id: string;
+  name: string;
+  priority: number;
+  enabled: boolean;
   offer: { type: string; amount: number; minPercent?: number | null; maxPercent?: number | null; maxDiscountValue?: number | null };
   conditions: Record<string, unknown>;
 }
@@ -21,12 +25,36 @@ function offerText(offer: Rule['offer']): string {
   return words(offer.type);
 }
 
-function conditionsText(conditions: Record<string, unknown>): string {
+/** Steps are stored 0-based (as the planner counts them) and shown 1-based, as the campaign editor numbers them. */
+export function stepsText(steps: unknown): string {
+  return Array.isArray(steps) ? steps.map((i) => (typeof i === 'number' ? String(i + 1) : String(i))).join(', ') : String(steps);
+}
+
+export function conditionsText(conditions: Record<string, unknown>): string {
   const parts = Object.entries(conditions)
     .filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== 'any')
-    .map(([k, v]) => `${k.replace(/([A-Z])/g, ' $1').toLowerCase()}: ${Array.isArray(v) ? v.join(', ') : String(v)}`);
+    .map(([k, v]) => `${k.replace(/([A-Z])/g, ' $1').toLowerCase()}: ${k === 'steps' ? stepsText(v) : Array.isArray(v) ? v.join(', ') : String(v)}`);
   return parts.length ? parts.join(' · ') : 'always';
 }
+
+/** The list's CSV: what the table shows, steps 1-based like everywhere else in the console. */
+const exporter = (rules: Rule[]) =>
+  downloadCsv(
+    'discount-rules.csv',
+    toCsv(
+      ['id', 'priority', 'name', 'enabled', 'offer', 'cap', 'when', 'steps'].map((key) => ({ key, label: key })),
+      rules.map((r) => ({
+        id: r.id,
+        priority: r.priority,
+        name: r.name,
+        enabled: r.enabled,
+        offer: offerText(r.offer),
+        cap: r.offer.maxDiscountValue ?? '',
+        when: conditionsText(r.conditions),
+        steps: Array.isArray(r.conditions.steps) && r.conditions.steps.length ? stepsText(r.conditions.steps) : 'any',
+      })),
+    ),
+  );
 
 function Actions() {
   const canEdit = useCanEdit();
@@ -34,7 +62,7 @@ function Actions() {
 }
 
 const RuleList = () => (
-  <List sort={{ field: 'priority', order: 'ASC' }} filters={[<SearchInput key="q" source="q" alwaysOn />]} actions={<Actions />}>
+  <List sort={{ field: 'priority', order: 'ASC' }} filters={[<SearchInput key="q" source="q" alwaysOn />]} actions={<Actions />} exporter={exporter}>
     <Datagrid rowClick="edit" bulkActionButtons={false}>
       <NumberField source="priority" />
       <TextField source="name" />

@@ -6,12 +6,15 @@ import { AuditLogAdminController } from './audit-log/audit-log.controller';
 import { AuditLogAdminService } from './audit-log/audit-log.service';
 import { CampaignsAdminController } from './campaigns/campaigns.controller';
 import { CampaignsAdminService } from './campaigns/campaigns.service';
+import { ChannelsAdminController } from './channels/channels.controller';
 import { CheckoutsAdminController } from './checkouts/checkouts.controller';
 import { CheckoutsAdminService } from './checkouts/checkouts.service';
 import { CustomersAdminController } from './customers/customers.controller';
 import { CustomersAdminService } from './customers/customers.service';
 import { DiscountRulesAdminController } from './discount-rules/discount-rules.controller';
 import { DiscountRulesAdminService } from './discount-rules/discount-rules.service';
+import { MessagesAdminController } from './messages/messages.controller';
+import { MessagesAdminService } from './messages/messages.service';
 import { SourcesAdminController } from './sources/sources.controller';
 import { SourcesAdminService } from './sources/sources.service';
 import { TemplatesAdminController } from './templates/templates.controller';
@@ -34,6 +37,8 @@ import { UsersAdminService } from './users/users.service';
     SourcesAdminController,
     UsersAdminController,
     AuditLogAdminController,
+    ChannelsAdminController,
+    MessagesAdminController,
   ],
   providers: [
     CampaignsAdminService,
@@ -44,6 +49,7 @@ import { UsersAdminService } from './users/users.service';
     SourcesAdminService,
     UsersAdminService,
     AuditLogAdminService,
+    MessagesAdminService,
   ],
 })
 export class AdminResourcesModule {}

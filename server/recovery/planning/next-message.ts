@@ -1,15 +1,20 @@
 import type { PoolClient, QueryResult } from 'pg';
 import { drawVariant, stepWithVariant, variantPosition } from '../../../campaigns/experiments/variants';
 import { planNextMessage } from '../../../campaigns/planner';
-import type { NoMessageReason, PlannerDecision } from '../../../campaigns/types';
+import type { ChannelKind, NoMessageReason, PlannerDecision } from '../../../campaigns/types';
 import type { ScheduledMessage } from '../scheduling/message-scheduler';
 import { type JustSent, LoadedPlannerInput, loadPlannerInput, plannedDiscountPct, withSentMessage } from './planner-input';
 import type { StepPolicy, StepPolicyChoice, StoredVariantDecision } from './step-policy';
 
-/** How planning runs in this process: campaign time (CAMPAIGN_TIME_SCALE) and the decision policy, if any. */
+/**
+ * How planning runs in this process: campaign time (CAMPAIGN_TIME_SCALE), the decision policy, if any, and the
+ * channels whose configuration is missing here (never planned; the sender refuses them too, should a message
+ * planned by a process configured differently reach this one).
+ */
 export interface Planning {
   timeScale: number;
   policy: StepPolicy | null;
+  disabledChannels?: readonly ChannelKind[];
 }
 
 export const PLANNING = Symbol('PLANNING');
@@ -53,7 +58,7 @@ export interface Decided {
 }
 
 export async function decideNext(client: PoolClient, enrollmentId: string, now: Date, planning: Planning): Promise<Decided | null> {
-  const loaded = await loadPlannerInput(client, enrollmentId, now, planning.timeScale);
+  const loaded = await loadPlannerInput(client, enrollmentId, now, planning.timeScale, planning.disabledChannels);
   return loaded ? decideFrom(loaded, enrollmentId, now, planning) : null;
 }
 

@@ -99,7 +99,11 @@ export interface LoadedPlannerInput {
 }
 
 /** Reads everything the planner needs about one enrollment, in one round trip, in the caller's transaction. */
-export async function loadPlannerInput(client: PoolClient, enrollmentId: string, now: Date, timeScale: number): Promise<LoadedPlannerInput | null> {
+/**
+ * `disabledChannels`: the channels this deployment cannot send on (configuration missing, see
+ * channels/channel-status.ts); the planner's fallback passes over them as over a channel the shopper cannot be reached on.
+ */
+export async function loadPlannerInput(client: PoolClient, enrollmentId: string, now: Date, timeScale: number, disabledChannels: readonly ChannelKind[] = []): Promise<LoadedPlannerInput | null> {
   const { rows } = await client.query<EnrollmentContext>({
     name: 'planner_input',
     text: `SELECT (SELECT row_to_json(x) FROM (SELECT ${campaignColumns} FROM campaigns ca WHERE ca.id = e.campaign_id) x) AS campaign,
@@ -174,6 +178,7 @@ export async function loadPlannerInput(client: PoolClient, enrollmentId: string,
       consent: consentOf(row.consent),
       requireEmailOptIn: row.require_email_opt_in,
       lastEngagedChannel: lastEngaged(history),
+      ...(disabledChannels.length > 0 ? { disabledChannels } : {}),
     },
     history,
     enrollment,

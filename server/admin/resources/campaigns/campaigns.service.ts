@@ -6,6 +6,8 @@ import { previewTimeline } from '../../../../campaigns/timeline-preview';
 import type { ChannelKind, Recipient } from '../../../../campaigns/types';
 import { campaigns, templates, type CampaignRow } from '../../../../models';
 import { CLOCK, Clock } from '../../../common/clock';
+import { APP_CONFIG, AppConfig } from '../../../config/app-config';
+import { disabledChannels } from '../../../recovery/channels/channel-status';
 import { DATABASE, Database, Transaction } from '../../../database/database';
 import { DiscountRulesService } from '../../../discounts/discount-rules.service';
 import type { AdminIdentity } from '../../auth/admin-identity';
@@ -36,6 +38,7 @@ export class CampaignsAdminService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly audit: AuditLog,
     private readonly rules: DiscountRulesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async list(query: CampaignListQuery): Promise<{ rows: CampaignRecord[]; total: number }> {
@@ -143,6 +146,8 @@ export class CampaignsAdminService {
       consent,
       requireEmailOptIn: false,
       lastEngagedChannel: shopper.lastEngagedChannel ?? null,
+      // As the engine plans: never on a channel whose configuration is missing here.
+      disabledChannels: disabledChannels(this.config),
     };
     const timeline = previewTimeline({
       campaign: { id: 'preview', ...draft.campaign },
