@@ -25,7 +25,8 @@ describe('console sign-in, sessions and roles', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp('admin-auth');
+    // Behind a proxy on this machine: its X-Forwarded-For is believed, so each test can sign in "from" its own address.
+    t = await startTestApp('admin-auth', { TRUST_PROXY: '127.0.0.1' });
     const users = t.app.get(AdminUsers);
     for (const role of ['admin', 'marketer', 'analyst'] as const) {
       expect(await users.create({ email: `${role.toUpperCase()}@shop.example`, password: PASSWORD, role })).toMatchObject({ ok: true });
@@ -56,14 +57,58 @@ describe('console sign-in, sessions and roles', () => {
     expect(await missing.json()).toMatchObject({ problems: [{ path: 'password' }], errors: { password: expect.any(String) } });
   });
 
-  it('closes the door after 10 failed sign-ins from one address, with Retry-After', async () => {
+  it('slows an address after 10 failed sign-ins across accounts, with Retry-After; other addresses are not affected', async () => {
     const ip = { 'x-forwarded-for': '198.51.100.7' };
-    for (let i = 0; i < 10; i++) expect((await post('/admin/api/auth/login', { email: `guess${i}@shop.example`, password: 'x' }, ip)).status).toBe(401);
+    // 10 failures are free; the 11th is still read (and starts a 1 s wait), the next is refused unread.
+    for (let i = 0; i < 11; i++) expect((await post('/admin/api/auth/login', { email: `guess${i}@shop.example`, password: 'x' }, ip)).status).toBe(401);
     const blocked = await post('/admin/api/auth/login', { email: 'admin@shop.example', password: PASSWORD }, ip);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await blocked.json()).toMatchObject({ error: 'too_many_requests' });
     // Another address is not affected.
     expect((await post('/admin/api/auth/login', { email: 'admin@shop.example', password: PASSWORD }, { 'x-forwarded-for': '198.51.100.8' })).status).toBe(200);
+  });
+
+  it('lets no stranger lock the owner out: 50 guesses from one address slow that address only, ever more', async () => {
+    await t.app.get(AdminUsers).create({ email: 'mk@x.io', password: PASSWORD, role: 'marketer' });
+    const stranger = { 'x-forwarded-for': '192.0.2.66' };
+    const answers: Array<{ status: number; retryAfter: number }> = [];
+    for (let i = 0; i < 50; i++) {
+      const response = await post('/admin/api/auth/login', { email: 'mk@x.io', password: `guess ${i}` }, stranger);
+      answers.push({ status: response.status, retryAfter: Number(response.headers.get('retry-after') ?? 0) });
+    }
+    // Three free failures and the fourth (which starts the delays) are read; every later one is refused unread.
+    expect(answers.slice(0, 4).map((a) => a.status)).toEqual([401, 401, 401, 401]);
+    expect(answers.slice(4).every((a) => a.status === 429)).toBe(true);
+    const waits = answers.slice(4).map((a) => a.retryAfter);
+    expect(waits.slice(0, 4)).toEqual([2, 4, 8, 16]);
+    for (let i = 1; i < waits.length; i++) expect(waits[i]).toBeGreaterThanOrEqual(waits[i - 1]);
+    expect(waits.at(-1)).toBe(15 * 60);
+    // The owner, from an address without failures, signs in at once.
+    const owner = await post('/admin/api/auth/login', { email: 'mk@x.io', password: PASSWORD }, { 'x-forwarded-for': '203.0.113.200' });
+    expect(owner.status).toBe(200);
+    // Even the right password waits at the stranger's address.
+    expect((await post('/admin/api/auth/login', { email: 'mk@x.io', password: PASSWORD }, stranger)).status).toBe(429);
+  });
+
+  it('counts parallel guesses before reading them: a burst gets no more than the free attempts through', async () => {
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => post('/admin/api/auth/login', { email: 'analyst@shop.example', password: `burst ${i}` }, { 'x-forwarded-for': '192.0.2.77' })),
+    );
+    const read = burst.filter((r) => r.status === 401).length;
+    expect(read).toBe(4);
+    expect(burst.filter((r) => r.status === 429)).toHaveLength(8);
+  });
+
+  it('lets the owner back in from the same address once the wait is over, and forgets those failures', async () => {
+    const ip = { 'x-forwarded-for': '192.0.2.88' };
+    for (let i = 0; i < 4; i++) expect((await post('/admin/api/auth/login', { email: 'marketer@shop.example', password: 'typo' }, ip)).status).toBe(401);
+    const wait = await post('/admin/api/auth/login', { email: 'marketer@shop.example', password: PASSWORD }, ip);
+    expect(wait.status).toBe(429);
+    await new Promise((r) => setTimeout(r, Number(wait.headers.get('retry-after')) * 1000 + 200));
+    expect((await post('/admin/api/auth/login', { email: 'marketer@shop.example', password: PASSWORD }, ip)).status).toBe(200);
+    // The account's counter at this address is cleared: the next typo is read again.
+    expect((await post('/admin/api/auth/login', { email: 'marketer@shop.example', password: 'typo' }, ip)).status).toBe(401);
   });
 
   it('enforces roles on the server: an analyst reads but cannot retrain; a marketer can', async () => {

@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
+import { installAdminWriteChecks } from './admin/auth/admin-request-origin';
 import { AppModule, AppOptions } from './app.module';
 import { AppConfig, servesHttpApi } from './config/app-config';
 import { installBodyParsing } from './http/body-parsing';
@@ -25,7 +26,8 @@ export async function createApp(config: AppConfig, logger: Logger, options: AppO
     bodyLimit: MAX_REQUEST_BYTES,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    trustProxy: true,
+    // Off unless TRUST_PROXY says whom to believe: X-Forwarded-For from anyone else is the client's own claim.
+    trustProxy: config.trustProxy,
     // Signed tracking links carry their claims in the path.
     routerOptions: { maxParamLength: 4096 },
   });
@@ -39,6 +41,7 @@ export async function createApp(config: AppConfig, logger: Logger, options: AppO
   await app.register(fastifyCookie as never);
   app.get(InFlightRequests).install(fastify);
   installBodyParsing(fastify);
+  installAdminWriteChecks(fastify, config.publicUrl);
   installRequestTelemetry(fastify, app.get(MetricsService), logger);
   installIngestRejectionMetrics(fastify, app.get(MetricsService));
   if (servesHttpApi(config.role)) installIngestionCors(fastify, app.get(SourcesService));

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { createApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
 import { migrateDatabase } from './database/migrate';
+import { checkDatabaseReachable, UnreachableDependency } from './database/startup-check';
+import { checkRedisReachable } from './redis/redis-startup-check';
 import { InFlightRequests, shutDownGracefully } from './http/graceful-shutdown';
 import { createLogger } from './logging/logger';
 
@@ -17,6 +19,8 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  // Both reachable before anything connects: otherwise a down Redis ends in stack traces naming neither it nor its URL.
+  await Promise.all([checkDatabaseReachable(config.databaseUrl), checkRedisReachable(config.redisUrl)]);
 
   if (config.migrateOnStart) {
     await migrateDatabase(config.databaseUrl);
@@ -51,6 +55,10 @@ async function main() {
 }
 
 main().catch((error) => {
+  if (error instanceof UnreachableDependency) {
+    process.stderr.write(`checkout recovery failed to start: ${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`checkout recovery failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

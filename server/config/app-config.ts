@@ -1,4 +1,5 @@
 import { validateCronExpression } from 'cron';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { PAYMENT_PROVIDERS, type PaymentProviderName } from '../payments/payment-provider';
 
@@ -56,11 +57,47 @@ const paymentProviderList = z.string().transform((value, ctx) => {
   return names as PaymentProviderName[];
 });
 
+const PROXY_ADDRESS_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address (`10.0.0.5`, `::1`), a CIDR (`10.0.0.0/8`), or one of proxy-addr's names (`loopback`…). */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_ADDRESS_NAMES.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Whose X-Forwarded-For to believe: unset (nobody: the address is the TCP peer's), a hop count, or the proxies'
+ * addresses and CIDRs. Never "everybody": then any client picks its own address and per-address limits mean nothing.
+ */
+const trustProxy = z.string().transform((value, ctx): number | string[] => {
+  const message = 'must be a number of proxy hops (1-20) or a comma-separated list of proxy addresses or CIDRs such as 10.0.0.0/8,127.0.0.1';
+  const text = value.trim();
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops >= 1 && hops <= 20) return hops;
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  }
+  const entries = text.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => !isProxyAddress(e));
+  if (bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `${message}; ${bad.map((b) => JSON.stringify(b)).join(', ')} is not` });
+    return z.NEVER;
+  }
+  return entries;
+});
+
 const environmentSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/checkout_recovery'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   PORT: integer(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  /** Off unless set: see `trustProxy`. */
+  TRUST_PROXY: trustProxy.optional(),
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   ROLE: z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` }).default('all'),
   LOG_LEVEL: z
@@ -195,6 +232,8 @@ export interface AppConfig {
   redisPrefix: string;
   port: number;
   host: string;
+  /** Fastify's trustProxy: false (the TCP peer is the client), a hop count, or the trusted proxies. */
+  trustProxy: false | number | string[];
   publicUrl: string;
   role: Role;
   logLevel: Environment['LOG_LEVEL'];
@@ -276,6 +315,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisPrefix: e.REDIS_PREFIX,
     port: e.PORT,
     host: e.HOST,
+    trustProxy: e.TRUST_PROXY ?? false,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     role: e.ROLE,
     logLevel: e.LOG_LEVEL,

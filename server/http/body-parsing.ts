@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { jsonLimitProblem, type JsonLimitProblem } from './json-limits';
 
 /** A body that could not be read as JSON; routes report it after authenticating the caller. */
 export class UnreadableBody {
@@ -16,6 +17,20 @@ export class UnreadableBody {
  */
 export type RouteBodyReader = (request: FastifyRequest, body: Buffer) => unknown;
 
+/** A body beyond the JSON limits (depth, lone surrogates, NUL): answered 400 before any route reads it. */
+export class BodyOverLimits extends UnreadableBody {
+  constructor(readonly problem: JsonLimitProblem) {
+    super(`${problem.path || 'body'}: ${problem.message}`, 400);
+  }
+}
+
+/** The parsed body, or BodyOverLimits when it breaks a JSON limit (an UnreadableBody is passed on as it is). */
+function withinLimits(body: unknown): unknown {
+  if (body instanceof UnreadableBody) return body;
+  const problem = jsonLimitProblem(body);
+  return problem ? new BodyOverLimits(problem) : body;
+}
+
 function routeBodyReader(request: FastifyRequest): RouteBodyReader | undefined {
   const readBody = (request.routeOptions.config as { readBody?: unknown } | undefined)?.readBody;
   return typeof readBody === 'function' ? (readBody as RouteBodyReader) : undefined;
@@ -29,8 +44,9 @@ declare module 'fastify' {
 }
 
 /**
- * JSON bodies are parsed here but never rejected here: a malformed or mistyped body becomes an
- * `UnreadableBody`, so that authentication still answers first and the route can say precisely what was wrong.
+ * JSON bodies are parsed here: a malformed or mistyped body becomes an `UnreadableBody`, so that authentication
+ * still answers first and the route can say precisely what was wrong. A body beyond the JSON limits
+ * (json-limits.ts) is the exception: it is answered 400 here, before any route or guard touches it.
  * `text/plain` is read as JSON too, because `navigator.sendBeacon` cannot send `application/json` cross-origin.
  */
 export function installBodyParsing(fastify: FastifyInstance) {
@@ -38,10 +54,10 @@ export function installBodyParsing(fastify: FastifyInstance) {
   const parseJson = (request: FastifyRequest, body: Buffer, done: (err: null, body: unknown) => void) => {
     request.rawBody = body;
     const ownReader = routeBodyReader(request);
-    if (ownReader) return done(null, ownReader(request, body));
+    if (ownReader) return done(null, withinLimits(ownReader(request, body)));
     if (body.length === 0) return done(null, new UnreadableBody('body is empty; expected JSON'));
     try {
-      done(null, JSON.parse(body.toString('utf8')));
+      done(null, withinLimits(JSON.parse(body.toString('utf8'))));
     } catch (error) {
       done(null, new UnreadableBody(`malformed JSON: ${(error as Error).message}`));
     }
@@ -52,13 +68,19 @@ export function installBodyParsing(fastify: FastifyInstance) {
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (request, body, done) => {
     request.rawBody = body as Buffer;
     const ownReader = routeBodyReader(request);
-    if (ownReader) return done(null, ownReader(request, body as Buffer));
-    done(null, Object.fromEntries(new URLSearchParams((body as Buffer).toString('utf8'))));
+    if (ownReader) return done(null, withinLimits(ownReader(request, body as Buffer)));
+    done(null, withinLimits(Object.fromEntries(new URLSearchParams((body as Buffer).toString('utf8')))));
   });
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     request.rawBody = body as Buffer;
     const ownReader = routeBodyReader(request);
-    if (ownReader) return done(null, ownReader(request, body as Buffer));
+    if (ownReader) return done(null, withinLimits(ownReader(request, body as Buffer)));
     done(null, new UnreadableBody(`Content-Type "${request.headers['content-type'] ?? ''}" is not accepted; send application/json`));
+  });
+  // Before any route (and its guards) sees the body: nothing downstream has to survive a hostile shape.
+  fastify.addHook('preValidation', async (request, reply) => {
+    if (!(request.body instanceof BodyOverLimits)) return;
+    const { path, message } = request.body.problem;
+    return reply.code(400).send({ error: 'invalid_request', message: request.body.message, problems: [{ index: null, path, message }] });
   });
 }

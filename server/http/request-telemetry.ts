@@ -1,10 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { redactSecrets } from '../logging/redaction';
 import { MetricsService } from '../metrics/metrics.service';
-
-function redactUrl(url: string): string {
-  return url.replace(/([?&](?:writeKey|write_key)=)[^&]*/g, '$1[redacted]');
-}
 
 /** One log line and one metrics sample per request; the route label is the pattern, never the raw URL. */
 export function installRequestTelemetry(fastify: FastifyInstance, metrics: MetricsService, logger: Logger) {
@@ -15,7 +12,7 @@ export function installRequestTelemetry(fastify: FastifyInstance, metrics: Metri
     metrics.httpDuration.observe({ method: request.method, route }, seconds);
     if (route === '/health' || route === '/metrics') return;
     logger.info(
-      { method: request.method, url: redactUrl(request.url), route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, reqId: request.id },
+      { method: request.method, url: redactSecrets(request.url), route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, reqId: request.id },
       'request',
     );
   });

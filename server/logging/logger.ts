@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
+import { redactSecrets } from './redaction';
 
 export type { Logger } from 'pino';
 
@@ -11,6 +12,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: ['req.headers.authorization', 'req.headers["x-shopify-hmac-sha256"]'], censor: '[redacted]' },
+      // Every line, whatever logged it: signed link tokens and write keys in URLs, messages and stacks.
+      hooks: { streamWrite: redactSecrets },
     },
     destination,
   );

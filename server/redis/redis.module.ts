@@ -1,11 +1,23 @@
 import { Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { connectionReason } from '../database/startup-check';
+import { urlWithoutPassword } from '../logging/redaction';
 
 export const REDIS = Symbol('REDIS');
 
 export function createRedis(url: string, connectionName: string): Redis {
-  return new Redis(url, { connectionName, maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+  const redis = new Redis(url, { connectionName, maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+  // One line per outage, naming the server (without its password), instead of ioredis's stack per retry.
+  let reported: string | undefined;
+  redis.on('error', (error) => {
+    const reason = connectionReason(error);
+    if (reason === reported) return;
+    reported = reason;
+    new Logger('Redis').warn(`Redis at ${urlWithoutPassword(url)} (${connectionName}): ${reason}`);
+  });
+  redis.on('ready', () => (reported = undefined));
+  return redis;
 }
 
 /** One shared client for health checks, caches and publishing; BullMQ and subscribers open their own. */

@@ -46,9 +46,11 @@ export class AdminAuthGuard implements CanActivate {
     if (!token) return null;
     const claims = await this.tokens.verifyAccess(token, this.clock.now());
     if (!claims) return null;
-    // The token proves who signed in; the account as it is now decides: a disabled user is out at once, and a
-    // changed role applies to the next request (one primary-key read per console request).
-    const user = await this.users.get(claims.userId);
-    return user && { userId: user.id, actor: user.email, role: user.role };
+    // The token proves who signed in; the account as it is now decides: a disabled user is out at once, a
+    // changed role applies to the next request, a changed password ends every session (one primary-key read),
+    // and a signed-out session's tokens are refused on every replica (one Redis read).
+    const [user, revoked] = await Promise.all([this.users.getForSession(claims.userId), this.tokens.isRevoked(claims.sessionId)]);
+    if (!user || revoked || user.credential !== claims.credential) return null;
+    return { userId: user.id, actor: user.email, role: user.role };
   }
 }

@@ -1,13 +1,14 @@
-import { Body, Controller, Get, HttpCode, HttpException, Post, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpException, Inject, Post, Req, Res, UnauthorizedException, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { CLOCK, Clock } from '../../common/clock';
 import { parseBody } from '../../http/resource-http';
 import { AdminAuthGuard } from './admin-auth.guard';
 import type { AdminIdentity } from './admin-identity';
-import { AdminUsers, type PublicAdminUser } from './admin-users.service';
+import { AdminUsers, publicAdminUser, type PublicAdminUser } from './admin-users.service';
 import { CurrentAdmin } from './current-admin.decorator';
 import { LoginThrottle } from './login-throttle';
-import { ACCESS_COOKIE, ACCESS_TOKEN_TTL_S, REFRESH_COOKIE, REFRESH_TOKEN_TTL_S } from './session-tokens';
+import { ACCESS_COOKIE, ACCESS_TOKEN_TTL_S, REFRESH_COOKIE, REFRESH_TOKEN_TTL_S, SessionTokens } from './session-tokens';
 
 export const loginSchema = z.object({ email: z.string().min(1, 'is required').max(320), password: z.string().min(1, 'is required').max(200) }).strict();
 
@@ -19,25 +20,25 @@ export class AuthController {
   constructor(
     private readonly users: AdminUsers,
     private readonly throttle: LoginThrottle,
+    private readonly tokens: SessionTokens,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post('login')
   @HttpCode(200)
   async login(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ user: PublicAdminUser }> {
     const { email, password } = parseBody(loginSchema, body);
-    const wait = await this.throttle.blockedFor(request.ip, email);
+    // Counted before the password is read (a failure until it proves otherwise); refused unread while waiting.
+    const wait = await this.throttle.attempt(request.ip, email);
     if (wait > 0) {
       void reply.header('Retry-After', String(wait));
-      throw new HttpException({ error: 'too_many_requests', message: `too many failed sign-ins; try again in ${Math.ceil(wait / 60)} min` }, 429);
+      throw new HttpException({ error: 'too_many_requests', message: `too many failed sign-ins from this address; try again in ${wait} s` }, 429);
     }
     const user = await this.users.verifyLogin(email, password);
-    if (!user) {
-      await this.throttle.recordFailure(request.ip, email);
-      throw new UnauthorizedException({ error: 'unauthorized', message: WRONG });
-    }
-    await this.throttle.recordSuccess(request.ip, email);
+    if (!user) throw new UnauthorizedException({ error: 'unauthorized', message: WRONG });
+    await this.throttle.succeeded(request.ip, email);
     this.setSession(request, reply, await this.users.openSession(user));
-    return { user };
+    return { user: publicAdminUser(user) };
   }
 
   /** A new access token (and a new refresh token) from the refresh cookie. */
@@ -57,8 +58,10 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   async logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
-    const token = request.cookies?.[REFRESH_COOKIE];
-    if (token) await this.users.closeSession(token);
+    // Both the refresh token and the access token name the session: either one is enough to end it.
+    const access = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? request.cookies?.[ACCESS_COOKIE];
+    const claims = access ? await this.tokens.verifyAccess(access, this.clock.now()) : null;
+    await this.users.closeSession(request.cookies?.[REFRESH_COOKIE], claims?.sessionId ?? null);
     this.clearSession(reply);
   }
 

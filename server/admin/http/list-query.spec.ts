@@ -35,4 +35,17 @@ describe("react-admin's list query", () => {
     expect(problem({ range: '[10,2]' })).toEqual({ path: 'range', message: 'must be [first, last] with whole numbers, first ≤ last' });
     expect(problem({ range: '[0,9999]' })).toEqual({ path: 'range', message: 'asks for 10000 rows; at most 500 at a time' });
   });
+
+  it('bounds the range: whole numbers from 0, first ≤ last, a page start within reach of the database', () => {
+    expect(problem({ range: '[1e20,1e20]' })).toEqual({ path: 'range', message: 'starts at row 100000000000000000000; a page may start at row 1000000000 at most' });
+    expect(problem({ range: '[0,1e20]' })).toMatchObject({ path: 'range', message: expect.stringMatching(/at most 500 at a time/) });
+    for (const range of ['[-1,3]', '[1.5,3]', '[0]', '[0,1,2]', '"0-9"', '[null,3]', '["0","9"]']) expect(problem({ range }), range).toMatchObject({ path: 'range' });
+    expect(parseListQuery({ range: '[1000000000,1000000009]' }, rules)).toMatchObject({ offset: 1_000_000_000, limit: 10 });
+  });
+
+  it('applies the JSON limits to filter and sort', () => {
+    expect(problem({ filter: JSON.stringify({ q: { a: { a: { a: { a: 1 } } } } }) })).toMatchObject({ path: 'filter.q.a.a.a', message: expect.stringMatching(/nested deeper than 4/) });
+    expect(problem({ filter: '{"q":"\\ud800"}' })).toMatchObject({ path: 'filter.q', message: expect.stringMatching(/lone UTF-16 surrogate/) });
+    expect(problem({ sort: '["name\\u0000","ASC"]' })).toMatchObject({ path: 'sort[0]', message: expect.stringMatching(/NUL/) });
+  });
 });

@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { jsonLimitProblem } from '../../http/json-limits';
 
 /**
  * The list request of react-admin's `ra-data-simple-rest`: `?filter={"q":"boots"}&sort=["createdAt","DESC"]&range=[0,24]`
@@ -21,6 +22,15 @@ export interface ListQueryRules<F extends string, S extends string> {
   maxPage?: number;
 }
 
+/**
+ * The first row a page may start at: far beyond any real list, and well inside PostgreSQL's bigint OFFSET and
+ * JavaScript's exact integers (`[1e20,1e20]` passed Number.isInteger and failed in the database with a 500).
+ */
+export const MAX_LIST_OFFSET = 1_000_000_000;
+
+/** Query parameters are JSON too: the same depth and string limits as a body, so a filter cannot crash a query. */
+const QUERY_JSON_DEPTH = 4;
+
 function invalid(path: string, message: string): never {
   throw new BadRequestException({ error: 'invalid_request', message: `${path}: ${message}`, problems: [{ path, message }] });
 }
@@ -28,11 +38,15 @@ function invalid(path: string, message: string): never {
 function parseJson(raw: unknown, path: string): unknown {
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string') invalid(path, 'must be given once, as JSON');
+  let parsed: unknown;
   try {
-    return JSON.parse(raw);
+    parsed = JSON.parse(raw);
   } catch {
     return invalid(path, 'must be JSON');
   }
+  const problem = jsonLimitProblem(parsed, QUERY_JSON_DEPTH);
+  if (problem) invalid(problem.path ? `${path}.${problem.path}`.replace('.[', '[') : path, problem.message);
+  return parsed;
 }
 
 export function parseListQuery<F extends string, S extends string>(query: Record<string, unknown>, rules: ListQueryRules<F, S>): ListQuery<F, S> {
@@ -58,6 +72,7 @@ export function parseListQuery<F extends string, S extends string>(query: Record
     if (!Array.isArray(rangeRaw) || rangeRaw.length !== 2 || !rangeRaw.every((n) => Number.isInteger(n) && n >= 0) || rangeRaw[1] < rangeRaw[0]) {
       invalid('range', 'must be [first, last] with whole numbers, first ≤ last');
     }
+    if (rangeRaw[0] > MAX_LIST_OFFSET) invalid('range', `starts at row ${rangeRaw[0]}; a page may start at row ${MAX_LIST_OFFSET} at most`);
     offset = rangeRaw[0];
     limit = rangeRaw[1] - rangeRaw[0] + 1;
     if (limit > maxPage) invalid('range', `asks for ${limit} rows; at most ${maxPage} at a time`);
