@@ -304,7 +304,7 @@ describe('the Lift report and A/B tests in the console', () => {
     await poll(() => page.getByText('"Variant B" promoted (campaign version 3)').count()).toBe(1);
     const { rows } = await t.pool.query(`SELECT version, steps FROM campaigns WHERE id = $1`, [campaignId]);
     expect(rows[0].version).toBe(3);
-    expect(rows[0].steps[0]).toMatchObject({ channels: ['push'], templates: { push: 'offer-push' }, variants: null });
+    expect(rows[0].steps[0]).toMatchObject({ channels: ['push', 'email', 'sms'], templates: { push: 'offer-push' }, variants: null });
     // The test's results stay readable; nothing is left to promote.
     await poll(() => b.textContent()).toMatch(/no longer in the campaign/);
     expect(await page.getByRole('button', { name: 'Promote winner' }).count()).toBe(0);
