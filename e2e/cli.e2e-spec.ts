@@ -53,6 +53,17 @@ describe('npm run cli -- sources:*', () => {
     expect(JSON.stringify(audit)).not.toContain('shpss_abcdefgh');
   });
 
+  it('takes a default currency for events that name none, USD when not given', async () => {
+    const euro = cli('sources:create', '--name', 'Boutique FR', '--currency', 'EUR');
+    expect(euro.status).toBe(0);
+    expect(euro.stdout).toContain('default currency EUR');
+    const { rows } = await pool.query(`SELECT name, default_currency FROM sources WHERE name IN ('Main store', 'Boutique FR') ORDER BY name`);
+    expect(rows).toEqual([
+      { name: 'Boutique FR', default_currency: 'EUR' },
+      { name: 'Main store', default_currency: 'USD' },
+    ]);
+  });
+
   it('disables and enables a source by id, and lists sources without their keys', async () => {
     const { id } = (await pool.query('SELECT id FROM sources LIMIT 1')).rows[0];
     expect(cli('sources:disable', '--id', id).status).toBe(0);
@@ -87,6 +98,9 @@ describe('npm run cli -- sources:*', () => {
     const badOrigin = cli('sources:create', '--name', 'x', '--origin', 'https://shop.example/path');
     expect(badOrigin.status).toBe(2);
     expect(badOrigin.stderr).toContain('--origin #1: must be an origin such as https://shop.example');
+    const badCurrency = cli('sources:create', '--name', 'x', '--currency', 'euro');
+    expect(badCurrency.status).toBe(2);
+    expect(badCurrency.stderr).toMatch(/--currency: /);
     const unknownFlag = cli('sources:create', '--name', 'x', '--colour', 'red');
     expect(unknownFlag.status).toBe(2);
     expect(unknownFlag.stderr).toMatch(/Unknown option '--colour'/);
@@ -171,7 +185,7 @@ describe('CLI changes in the console\'s audit log', () => {
   it('sources:create shows up on the Audit log page as actor cli, and the console can filter on it', async () => {
     const created = cli('sources:create', '--name', 'Outlet');
     expect(created.status).toBe(0);
-    const id = /\(id ([0-9a-f-]{36})\)/.exec(created.stdout)![1];
+    const id = /\(id ([0-9a-f-]{36})[,)]/.exec(created.stdout)![1];
     const { admin } = await signInEveryRole(t);
     // The Audit log page's own request: newest first, filtered by actor.
     const page = await admin.get('/audit-log', { filter: { actor: 'cli' }, sort: ['at', 'DESC'], range: [0, 24] });

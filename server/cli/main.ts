@@ -17,8 +17,9 @@ import { mlEval } from './ml-eval-command';
 const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
-  sources:create --name NAME [--shopify-secret SECRET] [--origin https://shop.example ...] [--require-email-opt-in]
+  sources:create --name NAME [--currency EUR] [--shopify-secret SECRET] [--origin https://shop.example ...] [--require-email-opt-in]
                        create an event source; prints its write key alone on the last line.
+                       --currency: the default for events that name none (ISO 4217, default USD)
                        --require-email-opt-in: recovery email only to shoppers who opted in (EU stores)
   sources:list         list sources (key prefixes only; keys are stored hashed)
   sources:server-key --id ID
@@ -51,6 +52,7 @@ const OPTIONS = {
   'shopify-secret': { type: 'string' },
   origin: { type: 'string', multiple: true },
   'require-email-opt-in': { type: 'boolean' },
+  currency: { type: 'string' },
   id: { type: 'string' },
   email: { type: 'string' },
   password: { type: 'string' },

@@ -6,7 +6,7 @@ import { writeKeyPrefix } from '../sources/write-key';
 import { CLI_IDENTITY, usageErrorOf } from './cli-audit';
 import { CliUsageError, Output } from './cli-support';
 
-const FLAGS: Record<string, string> = { name: '--name', shopifySecret: '--shopify-secret', allowedOrigins: '--origin', requireEmailOptIn: '--require-email-opt-in' };
+const FLAGS: Record<string, string> = { name: '--name', shopifySecret: '--shopify-secret', allowedOrigins: '--origin', requireEmailOptIn: '--require-email-opt-in', defaultCurrency: '--currency' };
 
 /** Through the console's own service: the source and its audit entry (actor `cli`) in one transaction. */
 export async function createSource(app: INestApplicationContext, values: Record<string, unknown>, out: Output) {
@@ -17,10 +17,11 @@ export async function createSource(app: INestApplicationContext, values: Record<
     ...(values['shopify-secret'] !== undefined ? { shopifySecret: values['shopify-secret'] } : {}),
     allowedOrigins: (values.origin as string[] | undefined) ?? [],
     requireEmailOptIn: values['require-email-opt-in'] === true,
+    ...(values.currency !== undefined ? { defaultCurrency: values.currency } : {}),
   };
   try {
     const created = await app.get(SourcesAdminService).create(body, CLI_IDENTITY);
-    out(`Created source "${created.name}" (id ${created.id}).`);
+    out(`Created source "${created.name}" (id ${created.id}, default currency ${created.defaultCurrency}).`);
     out('Its write key is shown once; store it now:');
     out(created.writeKey);
   } catch (error) {
