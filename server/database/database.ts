@@ -27,10 +27,18 @@ export function createPool(connectionString: string, max: number, extra: PoolCon
   if (preparedStatements) pool.on('connect', prepareRepeatedStatements);
   // An idle connection dropped by the server (restart, failover) must not crash the process; the pool replaces it.
   pool.on('error', (error) => logger.warn(`idle database connection lost: ${error.message}`));
+  // pg-pool listens for errors only while a client is idle: a checked-out client whose connection dies between
+  // statements (a send waiting on the provider, a transaction between queries) would emit 'error' with no
+  // listener and kill the process. Its holder learns of it from the next query, and the pool discards it on release.
+  //TMP pool.on('connect', (client) => client.on('error', ignoreInUseConnectionError));
   return pool;
 }
 
 const logger = new Logger('Database');
+
+function ignoreInUseConnectionError(): void {
+  // see createPool: the error surfaces to the connection's holder through its next query
+}
 
 export function createDatabase(pool: Pool): Database {
   return drizzle(pool, { schema });

@@ -105,18 +105,16 @@ export class SourcesService implements OnModuleInit, OnModuleDestroy {
       const [before] = await tx.select().from(sources).where(eq(sources.id, id)).for('update');
       if (!before) return null;
       const enabledChange = changes.enabled === undefined || changes.enabled === before.enabled ? {} : { enabled: changes.enabled, disabledAt: changes.enabled ? null : new Date() };
-      const [after] = await tx
-        .update(sources)
-        .set({
-          ...(changes.name !== undefined ? { name: changes.name } : {}),
-          ...(changes.allowedOrigins !== undefined ? { allowedOrigins: changes.allowedOrigins } : {}),
-          ...(changes.shopifySecret !== undefined ? { shopifySecret: changes.shopifySecret } : {}),
-          ...(changes.requireEmailOptIn !== undefined ? { requireEmailOptIn: changes.requireEmailOptIn } : {}),
-          ...(changes.defaultCurrency !== undefined ? { defaultCurrency: changes.defaultCurrency } : {}),
-          ...enabledChange,
-        })
-        .where(eq(sources.id, id))
-        .returning();
+      const set = {
+        ...(changes.name !== undefined ? { name: changes.name } : {}),
+        ...(changes.allowedOrigins !== undefined ? { allowedOrigins: changes.allowedOrigins } : {}),
+        ...(changes.shopifySecret !== undefined ? { shopifySecret: changes.shopifySecret } : {}),
+        ...(changes.requireEmailOptIn !== undefined ? { requireEmailOptIn: changes.requireEmailOptIn } : {}),
+        ...(changes.defaultCurrency !== undefined ? { defaultCurrency: changes.defaultCurrency } : {}),
+        ...enabledChange,
+      };
+      // Nothing to change (`{}`, or `enabled` as it already is): an UPDATE without columns would be a 500.
+      const [after] = Object.keys(set).length ? await tx.update(sources).set(set).where(eq(sources.id, id)).returning() : [before];
       if (within) await within(tx, before, after);
       return after;
     });

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, NotFoundException, Param, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CHANNELS, type ChannelKind } from '../../../campaigns/types';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
@@ -51,9 +51,10 @@ export class EngagementController {
   /** Reported by the push service worker when a notification is clicked. */
   @Post('push-click/:token')
   @HttpCode(204)
-  async pushClick(@Param('token') token: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  async pushClick(@Param('token') token: string) {
     const claims = this.links.verify('push-click', token);
-    if (!claims) return void reply.status(404);
+    // The service worker ignores the body; whoever else calls learns why.
+    if (!claims) throw new NotFoundException({ error: 'not_found', message: 'this push link is not valid: it was changed or cut short' });
     await this.engagement.record(claims.messageId, 'clicked', { via: 'push' });
   }
 

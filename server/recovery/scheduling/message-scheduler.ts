@@ -46,12 +46,17 @@ export class MessageScheduler {
     // BullMQ's Redis connections are ioredis clients.
     const client = (await (this.queue.getBackend() as unknown as RedisQueueBackend).client) as unknown as Redis;
     const pipeline = client.pipeline();
-    for (const m of messages) pipeline.exists(this.queue.toKey(sendJobId(m.key, m.scheduledFor)));
+    const failedSet = this.queue.toKey('failed');
+    for (const m of messages) pipeline.exists(this.queue.toKey(sendJobId(m.key, m.scheduledFor))).zscore(failedSet, sendJobId(m.key, m.scheduledFor));
     const results = (await pipeline.exec()) ?? [];
+    // A wake-up that failed (it ran while the database was down) never runs again, yet its id would make the add a
+    // no-op: it is removed, so the message (still planned, hence never handed over) is queued anew.
+    const failed = messages.filter((_, i) => results[2 * i + 1]?.[0] === null && results[2 * i + 1]?.[1] !== null);
+    await Promise.all(failed.map((m) => this.queue.remove(sendJobId(m.key, m.scheduledFor))));
     // An unanswered check counts as missing: the add decides.
-    return messages.filter((_, i) => {
-      const [error, exists] = results[i] ?? [null, 0];
-      return error !== null || exists !== 1;
+    return messages.filter((m, i) => {
+      const [error, exists] = results[2 * i] ?? [null, 0];
+      return error !== null || exists !== 1 || failed.includes(m);
     });
   }
 

@@ -79,16 +79,14 @@ export class UsersAdminService {
       if (losesAdmin && !(await this.anotherEnabledAdmin(tx, id))) throw lastAdmin();
       const now = this.clock.now();
       const disabledChange = changes.disabled === undefined || changes.disabled === (before.disabledAt !== null) ? {} : { disabledAt: changes.disabled ? now : null };
-      const [after] = await tx
-        .update(adminUsers)
-        .set({
-          ...(changes.role !== undefined ? { role: changes.role } : {}),
-          ...(changes.name !== undefined ? { name: changes.name } : {}),
-          ...(passwordHash ? { passwordHash } : {}),
-          ...disabledChange,
-        })
-        .where(eq(adminUsers.id, id))
-        .returning();
+      const set = {
+        ...(changes.role !== undefined ? { role: changes.role } : {}),
+        ...(changes.name !== undefined ? { name: changes.name } : {}),
+        ...(passwordHash ? { passwordHash } : {}),
+        ...disabledChange,
+      };
+      // Nothing to change (`{}`, or `disabled` as it already is): an UPDATE without columns would be a 500.
+      const [after] = Object.keys(set).length ? await tx.update(adminUsers).set(set).where(eq(adminUsers.id, id)).returning() : [before];
       // Disabled, demoted or given a new password: the sessions it had end (an access token lives at most 15 min).
       if (changes.disabled || passwordHash || (changes.role !== undefined && changes.role !== before.role)) {
         await tx.update(adminRefreshTokens).set({ revokedAt: now }).where(and(eq(adminRefreshTokens.userId, id), isNull(adminRefreshTokens.revokedAt)));
