@@ -30,7 +30,7 @@ export function createPool(connectionString: string, max: number, extra: PoolCon
   // pg-pool listens for errors only while a client is idle: a checked-out client whose connection dies between
   // statements (a send waiting on the provider, a transaction between queries) would emit 'error' with no
   // listener and kill the process. Its holder learns of it from the next query, and the pool discards it on release.
-  //TMP pool.on('connect', (client) => client.on('error', ignoreInUseConnectionError));
+  pool.on('connect', (client) => client.on('error', ignoreInUseConnectionError));
   return pool;
 }
 
