@@ -3,7 +3,9 @@
  * 80 provider operations/s, under Stripe's default limit of 100/s), each a fresh one-click checkout (saved address
  * and card) completed through the real server against the Stripe peer answering every call in a fixed 50 ms. The
  * baseline, in the same run, at the same rate and against the same peer, is the bare pair of calls our charge makes
- * (create unconfirmed, then confirm). RESULT `ratio` = our p99 / the bare pair's p99 (target ≤ 1.5).
+ * (create unconfirmed, then confirm). RESULT `ratio` = our p99 / the bare pair's p99 (target ≤ 1.5). Open-loop
+ * latencies count from each request's scheduled send time, so a client that falls behind cannot hide queueing
+ * (coordinated omission; see `openLoop`).
  *
  * Secondary, in the same RESULT line: a closed loop of `--concurrency` customers, each sending its next complete
  * as soon as the last answers, for the maximum completes/s this machine reaches and the CPU per completion
@@ -14,13 +16,14 @@
  *   separate processes, as in production)
  */
 import { randomUUID } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { createPool } from '../server/database/database';
 import { startStripePeer } from '../e2e/peers/stripe-peer';
 import { insertStorefrontSource } from '../e2e/support/storefront-source';
 import { createTestDatabase } from '../e2e/support/test-database';
 import { CheckoutBenchUsageError, parseCheckoutBenchArgs, type CheckoutBenchOptions } from './checkout-args';
 import { closedLoop, openLoop, percentile, type LoadRun } from './checkout-load';
+import { machineBusyCpuSeconds } from './checkout-machine';
 import { backendsCpuBetween, commandCpuSeconds, databaseBackendsCpu } from './cpu-time';
 import { startDeployment } from './deployment';
 
@@ -104,14 +107,20 @@ async function run(options: CheckoutBenchOptions) {
 
     // Headline: ours, then the bare pair, each open-loop at the same rate against the same peer. One after the other
     // rather than interleaved, so the pair's baseline is not slowed by our server's CPU on the same two cores.
-    // The machine's 1-minute load average around the headline: the cores are shared, so say how busy they were.
-    const loadBefore = loadavg()[0];
+    // The cores are shared with other work: measure how busy the whole machine was during our open loop, and how
+    // much of that was this run (server processes, this database's backends, this process with the peer).
+    const backendsCpu = () => databaseBackendsCpu((sql, values) => pool.query(sql, values), database.name);
+    const usage = async () => ({ machine: machineBusyCpuSeconds(), server: server.cpuSeconds(), backends: await backendsCpu(), here: process.cpuUsage(), at: performance.now() });
+    const open0 = await usage();
     const ours = mustSucceed('open loop', await openLoop(COMPLETES, RATE, (i) => complete(openLoopCheckouts[i])));
-    const loadDuring = loadavg()[0];
+    const open1 = await usage();
+    const openWall = (open1.at - open0.at) / 1000;
+    const hereOpen = process.cpuUsage(open0.here);
+    const thisRunOpen = open1.server - open0.server + backendsCpuBetween(open0.backends, open1.backends) + (hereOpen.user + hereOpen.system) / 1e6;
+    const machineBusyCores = (open1.machine - open0.machine) / openWall;
     const pair = mustSucceed('bare pair', await openLoop(COMPLETES, RATE, (i) => bareChargePair(`pair-${i}`)));
 
     // Secondary: the closed loop's maximum rate and CPU per completion.
-    const backendsCpu = () => databaseBackendsCpu((sql, values) => pool.query(sql, values), database.name);
     const backends0 = await backendsCpu();
     const cpu0 = { server: server.cpuSeconds(), postgres: commandCpuSeconds('postgres'), here: process.cpuUsage() };
     const closed = mustSucceed('closed loop', await closedLoop(COMPLETES, CONCURRENCY, (i) => complete(closedLoopCheckouts[i])));
@@ -162,14 +171,18 @@ async function run(options: CheckoutBenchOptions) {
       peer_latency_ms: LATENCY,
       completes: COMPLETES,
       roles: TOPOLOGY,
-      load_avg_1m_before: round(loadBefore),
-      load_avg_1m_after_open_loop: round(loadDuring),
+      open_loop_machine_busy_cores: round3(machineBusyCores),
+      open_loop_this_run_cores: round3(thisRunOpen / openWall),
+      open_loop_other_work_cores: round3(Math.max(0, machineBusyCores - thisRunOpen / openWall)),
+      cores: availableParallelism(),
       charges_at_peer: charges,
     };
     console.log(`open loop at ${RATE}/s (sent at ${result.sent_rate_per_s}/s; ${COMPLETES} fresh one-click completes in ${ours.seconds.toFixed(1)} s; latency from each scheduled send):`);
     console.log(`  one-click complete:       p50 ${result.complete_p50_ms} ms, p90 ${result.complete_p90_ms} ms, p99 ${result.value} ms, max ${result.complete_max_ms} ms`);
     console.log(`  bare create+confirm pair: p50 ${result.bare_charge_pair_p50_ms} ms, p99 ${result.baseline_value} ms`);
     console.log(`  ratio of p99s ${ratio} (target ≤ ${TARGET_RATIO}: ${result.targets_met ? 'met' : 'NOT met'}); client fell behind schedule by at most ${result.max_send_lag_ms} ms`);
+    console.log(`  during it the machine's ${result.cores} cores were ${result.open_loop_machine_busy_cores} busy: ${result.open_loop_this_run_cores} this run, ${result.open_loop_other_work_cores} other work`);
+    if (result.open_loop_other_work_cores > 0.25) console.log(`  warning: other work held ${result.open_loop_other_work_cores} of the ${result.cores} cores during the open loop; its latency measures that sharing too`);
     console.log(`closed loop, ${CONCURRENCY} customers back to back: ${result.closed_loop_completes_per_s} completes/s, p50 ${result.closed_loop_p50_ms} ms, p99 ${result.closed_loop_p99_ms} ms`);
     console.log(`CPU per complete: server ${cpu.server} ms, PostgreSQL ${cpu.postgres} ms (this database's backends ${cpu.postgresThisDatabase} ms), peer and load ${cpu.peerAndLoad} ms (2 cores)`);
     console.log(`RESULT ${JSON.stringify(result)}`);
