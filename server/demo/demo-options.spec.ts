@@ -13,8 +13,8 @@ const problem = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
 };
 
 describe('npm run demo flags', () => {
-  it('defaults to 5 minutes, 100 shoppers, port 3000 and a fresh database', () => {
-    expect(parseDemoOptions([], {})).toEqual({ minutes: 5, shoppers: 100, port: 3000, databaseUrl: undefined, redisUrl: undefined });
+  it('defaults to 5 minutes, 1500 shoppers, port 3000 and a fresh database', () => {
+    expect(parseDemoOptions([], {})).toEqual({ minutes: 5, shoppers: 1500, port: 3000, databaseUrl: undefined, redisUrl: undefined });
   });
 
   it('takes the flags and the environment', () => {

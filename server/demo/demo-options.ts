@@ -1,5 +1,5 @@
 /**
- * `npm run demo [-- --minutes 5 --shoppers 60 --port 3000]`: the flags and the environment the demo reads,
+ * `npm run demo [-- --minutes 5 --shoppers 1500 --port 3000]`: the flags and the environment the demo reads,
  * validated before anything starts; every mistake names its flag or variable.
  */
 import { parseArgs } from 'node:util';
@@ -30,7 +30,7 @@ const whole = (name: string, min: number, max: number) =>
 
 const schema = z.object({
   minutes: whole('--minutes', 1, 120).default(5),
-  shoppers: whole('--shoppers', 4, 2000).default(100),
+  shoppers: whole('--shoppers', 4, 2000).default(1500),
   port: whole('--port', 0, 65535).default(3000),
   DATABASE_URL: z
     .string()
@@ -44,7 +44,7 @@ const schema = z.object({
 
 export const DEMO_USAGE = `Usage: npm run demo [-- --minutes N] [--shoppers N] [--port N]
   --minutes N   how long the simulated shoppers' story takes, 1-120 (default 5)
-  --shoppers N  how many shoppers arrive, 4-2000 (default 100)
+  --shoppers N  how many shoppers arrive, 4-2000 (default 1500)
   --port N      where the server listens, 0-65535 (default 3000, or PORT)
 Environment: DATABASE_URL (default: a fresh database "${DEMO_DATABASE}"), REDIS_URL (default redis://127.0.0.1:6379).`;
 
