@@ -43,6 +43,16 @@ interface CacheEntry {
 }
 
 /** Creates sources and resolves write keys, caching lookups; every change is broadcast so other replicas forget at once. */
+/** What a write key or a server key resolves to: the source as ingestion and the checkout API see it. */
+const AUTHENTICATION_COLUMNS = {
+  id: sources.id,
+  name: sources.name,
+  shopifySecret: sources.shopifySecret,
+  allowedOrigins: sources.allowedOrigins,
+  defaultCurrency: sources.defaultCurrency,
+  enabled: sources.enabled,
+};
+
 @Injectable()
 export class SourcesService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SourcesService.name);
@@ -153,14 +163,7 @@ export class SourcesService implements OnModuleInit, OnModuleDestroy {
     const cached = this.cache.get(hash);
     if (cached && cached.expiresAt > now) return cached.source;
     const [row] = await this.db
-      .select({
-        id: sources.id,
-        name: sources.name,
-        shopifySecret: sources.shopifySecret,
-        allowedOrigins: sources.allowedOrigins,
-        defaultCurrency: sources.defaultCurrency,
-        enabled: sources.enabled,
-      })
+      .select(AUTHENTICATION_COLUMNS)
       .from(sources)
       .where(eq(sources.writeKeyHash, hash));
     const source = row && row.enabled ? authenticated(row) : null;
@@ -188,14 +191,7 @@ export class SourcesService implements OnModuleInit, OnModuleDestroy {
     const cached = this.cache.get(cacheKey);
     if (cached && cached.expiresAt > now) return cached.source;
     const [row] = await this.db
-      .select({
-        id: sources.id,
-        name: sources.name,
-        shopifySecret: sources.shopifySecret,
-        allowedOrigins: sources.allowedOrigins,
-        defaultCurrency: sources.defaultCurrency,
-        enabled: sources.enabled,
-      })
+      .select(AUTHENTICATION_COLUMNS)
       .from(sources)
       .where(eq(sources.serverKeyHash, hash));
     const source = row && row.enabled ? authenticated(row) : null;
